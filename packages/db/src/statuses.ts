@@ -1,0 +1,53 @@
+/** Status and enum values from the public contract. The database enforces them with CHECKs. */
+export const userRoles = ['admin', 'user'] as const;
+export const accountKinds = ['facebook_browser', 'facebook_page', 'instagram_business'] as const;
+export const channels = ['marketplace', 'facebook_group', 'facebook_page', 'instagram'] as const;
+export const deliveryStatuses = [
+  'pending',
+  'scheduled',
+  'queued',
+  'processing',
+  'posted',
+  'retrying',
+  'failed',
+  'canceled',
+] as const;
+export const postStatuses = ['pending', 'scheduled', 'processing', 'published', 'partial', 'failed', 'canceled'] as const;
+export const jobStatuses = ['queued', 'running', 'completed', 'failed'] as const;
+export const attemptOutcomes = ['running', 'posted', 'retrying', 'failed', 'canceled', 'abandoned', 'deferred'] as const;
+export const logLevels = ['INFO', 'WARNING', 'ERROR'] as const;
+export const errorTypes = [
+  'session_expired',
+  'invalid_token',
+  'permission_denied',
+  'captcha',
+  'rate_limit',
+  'network_error',
+  'provider_unavailable',
+  'validation_error',
+  'ui_changed',
+  'duplicate',
+  'unknown',
+] as const;
+
+export type UserRole = (typeof userRoles)[number];
+export type AccountKind = (typeof accountKinds)[number];
+export type Channel = (typeof channels)[number];
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+export type PostStatus = (typeof postStatuses)[number];
+export type JobStatus = (typeof jobStatuses)[number];
+export type AttemptOutcome = (typeof attemptOutcomes)[number];
+export type LogLevel = (typeof logLevels)[number];
+export type ErrorType = (typeof errorTypes)[number];
+
+/** Which account kind may publish to which channel. */
+export const accountKindForChannel: Record<Channel, AccountKind> = {
+  marketplace: 'facebook_browser',
+  facebook_group: 'facebook_browser',
+  facebook_page: 'facebook_page',
+  instagram: 'instagram_business',
+};
+
+/** Deliveries in these states still have work ahead of them. */
+export const liveDeliveryStatuses = ['scheduled', 'queued', 'processing', 'retrying'] as const satisfies readonly DeliveryStatus[];
+export const finalDeliveryStatuses = ['posted', 'failed', 'canceled'] as const satisfies readonly DeliveryStatus[];

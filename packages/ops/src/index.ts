@@ -1,0 +1,3 @@
+export * from './ops-plugin.ts';
+export * from './shutdown.ts';
+export * from './redis-ready.ts';

@@ -1,0 +1,3 @@
+import type { Redis } from 'ioredis';
+
+export const redisReadiness = (client: Redis) => async () => (await client.ping()) === 'PONG';

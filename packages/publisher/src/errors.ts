@@ -1,0 +1,94 @@
+export const errorTypes = [
+  'session_expired',
+  'invalid_token',
+  'permission_denied',
+  'captcha',
+  'rate_limit',
+  'network_error',
+  'provider_unavailable',
+  'validation_error',
+  'ui_changed',
+  'duplicate',
+  'unknown',
+] as const;
+export type ErrorType = (typeof errorTypes)[number];
+
+/** Retried with backoff (up to the attempt limit); every other type fails at once. */
+export const temporaryErrorTypes: ReadonlySet<ErrorType> = new Set(['rate_limit', 'network_error', 'provider_unavailable', 'unknown']);
+
+/** These say the account itself is unusable until a person acts: its health becomes `error`. */
+export const accountErrorTypes: ReadonlySet<ErrorType> = new Set(['session_expired', 'invalid_token']);
+
+export interface PublishErrorOptions {
+  /** Provider's own code (Graph error code, HTTP status...). */
+  code?: string | number;
+  /** The provider asked us to wait at least this long before trying again. */
+  retryAfterMs?: number;
+  /** A screenshot of the page when it failed (browser publishers). */
+  screenshot?: Buffer;
+  /** The write may have reached the provider: the next attempt must look before publishing. */
+  outcomeUnknown?: boolean;
+  cause?: unknown;
+}
+
+/** A failure a publisher understood. Its message is shown to the user: keep secrets out of it. */
+export class PublishError extends Error {
+  override name = 'PublishError';
+  readonly code?: string;
+  readonly retryAfterMs?: number;
+  readonly screenshot?: Buffer;
+  readonly outcomeUnknown: boolean;
+
+  constructor(
+    readonly type: ErrorType,
+    message: string,
+    options: PublishErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    if (options.code !== undefined) this.code = String(options.code);
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    if (options.screenshot !== undefined) this.screenshot = options.screenshot;
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
+  }
+
+  get temporary(): boolean {
+    return temporaryErrorTypes.has(this.type);
+  }
+}
+
+const networkCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/**
+ * Turns anything a publisher threw into a PublishError. Network failures and timeouts are
+ * `network_error` with an unknown outcome (the request may have been applied); anything
+ * else unrecognised is `unknown`, which is retried.
+ */
+export function classifyError(error: unknown): PublishError {
+  if (error instanceof PublishError) return error;
+  const err = error instanceof Error ? error : new Error(String(error));
+  const code = (err as { code?: string }).code ?? (err.cause as { code?: string } | undefined)?.code;
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+    return new PublishError('network_error', `Timed out: ${err.message}`, { outcomeUnknown: true, cause: err });
+  }
+  if (code && networkCodes.has(code)) {
+    return new PublishError('network_error', `Network error (${code}): ${err.message}`, {
+      code,
+      outcomeUnknown: true,
+      cause: err,
+    });
+  }
+  const wrapped = new PublishError('unknown', err.message || 'Unexpected error', { outcomeUnknown: true, cause: err });
+  wrapped.stack = err.stack;
+  return wrapped;
+}

@@ -1,0 +1,48 @@
+import type { DefaultJobOptions } from 'bullmq';
+
+/**
+ * Queue names are part of the data in Redis: renaming one strands its jobs.
+ * `marketplace` and `meta` feed the two worker services; `dispatch` runs the periodic
+ * passes (one at a time, whatever the number of replicas).
+ */
+export const queueNames = {
+  marketplace: 'marketplace',
+  meta: 'meta',
+  dispatch: 'dispatch',
+} as const;
+
+export type PublishQueueName = typeof queueNames.marketplace | typeof queueNames.meta;
+export type QueueName = (typeof queueNames)[keyof typeof queueNames];
+
+export type Channel = 'marketplace' | 'facebook_group' | 'facebook_page' | 'instagram';
+
+export const queueForChannel: Record<Channel, PublishQueueName> = {
+  marketplace: 'marketplace',
+  facebook_group: 'marketplace',
+  facebook_page: 'meta',
+  instagram: 'meta',
+};
+
+/** Job names paired with their payloads. Payloads carry ids only: never content or secrets. */
+export interface JobPayloads {
+  'publish-delivery': { delivery_id: string; run: number };
+  'dispatch-pass': Record<string, never>;
+  'retention-pass': Record<string, never>;
+}
+export type JobName = keyof JobPayloads;
+
+/**
+ * One BullMQ job per delivery run: adding the same work twice is a no-op. A manual retry
+ * or a reschedule bumps `run`, which makes a new id. Ids must not contain ':'.
+ */
+export const deliveryJobId = (deliveryId: string, run: number) => `delivery.${deliveryId}.run${run}`;
+
+export const publishJobOptions: DefaultJobOptions = {
+  removeOnComplete: { count: 5_000, age: 24 * 3600 },
+  removeOnFail: { count: 20_000, age: 14 * 24 * 3600 },
+};
+
+export const schedulerIds = {
+  dispatch: 'dispatch-pass',
+  retention: 'retention-pass',
+} as const;

@@ -1,0 +1,3 @@
+export * from './test-database.ts';
+export * from './test-redis.ts';
+export { withDatabase } from './global-setup.ts';

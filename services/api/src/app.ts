@@ -1,0 +1,45 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { isDatabaseReachable } from '@autoposter/db';
+import { ops, redisReadiness } from '@autoposter/ops';
+import { auth } from './plugins/auth.ts';
+import { errorHandler } from './plugins/errors.ts';
+import { services, type ApiServices } from './plugins/services.ts';
+import { openApi } from './plugins/swagger.ts';
+import { authRoutes } from './routes/auth.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { mediaRoutes } from './routes/media.ts';
+import { postRoutes } from './routes/posts.ts';
+
+export interface BuildAppOptions extends ApiServices {
+  logger: FastifyServerOptions['loggerInstance'];
+}
+
+/** The gateway as a plugin tree; starting and stopping it is main.ts's job. */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(services, options);
+  await app.register(errorHandler);
+  await app.register(openApi);
+  await app.register(ops, {
+    service: 'api',
+    readiness: {
+      postgres: () => isDatabaseReachable(options.database.pool),
+      redis: redisReadiness(options.redis),
+    },
+  });
+  await app.register(auth, { secret: options.config.auth.jwtSecret, ttlSeconds: options.config.auth.jwtTtlSeconds });
+
+  await app.register(authRoutes, { prefix: '/api/auth' });
+  await app.register(accountRoutes, { prefix: '/api/accounts' });
+  await app.register(mediaRoutes, { prefix: '/api/media' });
+  await app.register(postRoutes, { prefix: '/api/posts' });
+
+  return app as unknown as FastifyInstance;
+}
