@@ -10,6 +10,15 @@ import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { mediaRoutes } from './routes/media.ts';
 import { postRoutes } from './routes/posts.ts';
+import { postingRoutes } from './routes/posting.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { deliveryRoutes } from './routes/deliveries.ts';
+import { errorLogRoutes } from './routes/error-logs.ts';
+import { artifactRoutes } from './routes/artifacts.ts';
+import { accountHealthRoutes } from './routes/account-health.ts';
+import { adminQueueRoutes } from './routes/admin-queues.ts';
+import { publicMediaRoutes } from './routes/public-media.ts';
+import { engine } from './plugins/engine.ts';
 
 export interface BuildAppOptions extends ApiServices {
   logger: FastifyServerOptions['loggerInstance'];
@@ -36,10 +45,20 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   await app.register(auth, { secret: options.config.auth.jwtSecret, ttlSeconds: options.config.auth.jwtTtlSeconds });
 
+  await app.register(engine);
+
   await app.register(authRoutes, { prefix: '/api/auth' });
+  await app.register(accountHealthRoutes, { prefix: '/api/accounts' });
   await app.register(accountRoutes, { prefix: '/api/accounts' });
   await app.register(mediaRoutes, { prefix: '/api/media' });
+  await app.register(publicMediaRoutes, { prefix: '/public/media' });
   await app.register(postRoutes, { prefix: '/api/posts' });
+  await app.register(postingRoutes, { prefix: '/api/posts' });
+  await app.register(jobRoutes, { prefix: '/api/jobs' });
+  await app.register(deliveryRoutes, { prefix: '/api/deliveries' });
+  await app.register(errorLogRoutes, { prefix: '/api/error-logs' });
+  await app.register(artifactRoutes, { prefix: '/api/artifacts' });
+  await app.register(adminQueueRoutes, { prefix: '/admin/queues' });
 
   return app as unknown as FastifyInstance;
 }
