@@ -166,6 +166,7 @@ export const postingJobPosts = pgTable(
     totalDeliveries: integer('total_deliveries').notNull(),
     finishedDeliveries: integer('finished_deliveries').notNull().default(0),
     failedDeliveries: integer('failed_deliveries').notNull().default(0),
+    canceledDeliveries: integer('canceled_deliveries').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.jobId, t.postId] }), index('posting_job_posts_post_idx').on(t.postId)],
 );
@@ -230,6 +231,8 @@ export const deliveryAttempts = pgTable(
     stackTrace: text('stack_trace'),
     screenshotArtifactId: uuid('screenshot_artifact_id'),
     providerPostId: text('provider_post_id'),
+    /** The attempt ended (or died) after the provider may have accepted the post: look before publishing again. */
+    outcomeUnknown: boolean('outcome_unknown').notNull().default(false),
     /** What the publisher stored mid-flight (an unpublished post id, an IG container id) to resume safely. */
     providerState: jsonb('provider_state').$type<Record<string, unknown>>(),
   },
