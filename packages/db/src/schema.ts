@@ -187,6 +187,8 @@ export const deliveries = pgTable(
     run: integer('run').notNull().default(0),
     postingJobId: uuid('posting_job_id').references(() => postingJobs.id, { onDelete: 'set null' }),
     attemptCount: integer('attempt_count').notNull().default(0),
+    /** attempt_count when the current run began: a manual retry gets a fresh attempt budget. */
+    attemptsBeforeRun: integer('attempts_before_run').notNull().default(0),
     nextAttemptAt: tstz('next_attempt_at'),
     /** Fencing token of the worker that holds it while processing. */
     claimToken: text('claim_token'),

@@ -6,6 +6,7 @@ import { auth } from './plugins/auth.ts';
 import { errorHandler } from './plugins/errors.ts';
 import { services, type ApiServices } from './plugins/services.ts';
 import { openApi } from './plugins/swagger.ts';
+import { validationCompilers } from './plugins/validation.ts';
 import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { mediaRoutes } from './routes/media.ts';
@@ -22,6 +23,8 @@ import { engine } from './plugins/engine.ts';
 
 export interface BuildAppOptions extends ApiServices {
   logger: FastifyServerOptions['loggerInstance'];
+  /** Run the dispatch and retention passes in this process (the server does; tests call them directly). */
+  periodicPasses?: boolean;
 }
 
 /** The gateway as a plugin tree; starting and stopping it is main.ts's job. */
@@ -30,7 +33,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     loggerInstance: options.logger,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    schemaController: validationCompilers(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(services, options);
@@ -45,7 +48,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   await app.register(auth, { secret: options.config.auth.jwtSecret, ttlSeconds: options.config.auth.jwtTtlSeconds });
 
-  await app.register(engine);
+  await app.register(engine, { periodicPasses: options.periodicPasses ?? false });
 
   await app.register(authRoutes, { prefix: '/api/auth' });
   await app.register(accountHealthRoutes, { prefix: '/api/accounts' });

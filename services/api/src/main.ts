@@ -12,7 +12,7 @@ const logger = createLogger({ service: 'api', level: config.logging.level });
 await runMigrations(config.database.url);
 const database = createDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'api' });
 const redis = createRedisConnection(config.redis.url, 'producer');
-const app = await buildApp({ config, database, redis, logger });
+const app = await buildApp({ config, database, redis, logger, periodicPasses: true });
 
 onShutdown(logger, config.http.shutdownGraceMs, async () => {
   await app.close();

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { UseCaseError } from '@autoposter/engine';
 
 /** An error whose message a person can act on, answered with the contract's error body. */
 export class HttpError extends Error {
@@ -18,6 +19,8 @@ export const badRequest = (message: string, code = 'validation_error', details?:
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string, code = 'conflict') => new HttpError(409, code, message);
 export const unauthorized = (message = 'Missing or invalid token') => new HttpError(401, 'unauthorized', message);
+
+const useCaseStatus: Record<UseCaseError['kind'], number> = { invalid: 400, not_found: 404, conflict: 409 };
 
 interface ValidationIssue {
   instancePath: string;
@@ -52,7 +55,10 @@ function describeValidation(context: string, issue: ValidationIssue): string {
 /** One error handler for every route: the contract's `{error, code, details?}` body, never internals. */
 export const errorHandler = fp(
   async (app: FastifyInstance) => {
-    app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    app.setErrorHandler((error: FastifyError | HttpError | UseCaseError, request, reply) => {
+      if (error instanceof UseCaseError) {
+        return reply.code(useCaseStatus[error.kind]).send({ error: error.message, code: error.code });
+      }
       if (error instanceof HttpError) {
         return reply.code(error.statusCode).send({ error: error.message, code: error.code, details: error.details });
       }

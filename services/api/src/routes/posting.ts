@@ -1,3 +1,142 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { StartedRun } from '@autoposter/engine';
+import { badRequest } from '../plugins/errors.ts';
+import { IdParams, Timestamp, Uuid, errorResponses } from '../schemas/common.ts';
 
-export const postingRoutes: FastifyPluginAsyncTypebox = async () => {};
+const RunAccepted = Type.Object({
+  success: Type.Literal(true),
+  message: Type.String(),
+  job_id: Uuid,
+  status_stream_url: Type.String(),
+  ws_url: Type.String(),
+});
+
+const StartPostingAccepted = Type.Intersect([
+  RunAccepted,
+  Type.Object({ pending_count: Type.Integer(), total_selected: Type.Integer() }),
+]);
+
+const ScheduleResult = Type.Object({ id: Uuid, scheduled_at: Type.Union([Timestamp, Type.Null()]), job_id: Type.Optional(Uuid), canceled_deliveries: Type.Optional(Type.Integer()) });
+
+/** Starting, scheduling, canceling and retrying posts: each answers at once; workers do the publishing. */
+export const postingRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.authenticate);
+  const { publicUrl } = app.config.notifier;
+
+  const accepted = (run: StartedRun, message: string) => ({
+    success: true as const,
+    message,
+    job_id: run.jobId,
+    status_stream_url: `${publicUrl}/api/posts/status-stream/${run.jobId}/`,
+    ws_url: `${publicUrl.replace(/^http/, 'ws')}/ws?job_id=${run.jobId}`,
+  });
+
+  app.post(
+    '/start-posting',
+    {
+      attachValidation: true,
+      schema: {
+        tags: ['posting'],
+        summary: "Publish the caller's pending posts now",
+        body: Type.Object({ post_ids: Type.Array(Uuid, { maxItems: 1000 }) }),
+        response: { 202: StartPostingAccepted, ...errorResponses(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      if (request.validationError) throw postIdsError(request.body);
+      const run = await app.engine.startPosting(request.user.id, request.body.post_ids);
+      return reply.code(202).send({
+        ...accepted(run, `Started posting process for ${run.postCount} pending post(s)`),
+        pending_count: run.postCount,
+        total_selected: request.body.post_ids.length,
+      });
+    },
+  );
+
+  app.post(
+    '/:id/publish-now',
+    {
+      schema: {
+        tags: ['posting'],
+        params: IdParams,
+        response: { 202: RunAccepted, ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const run = await app.engine.publishNow(request.user.id, request.params.id);
+      return reply.code(202).send(accepted(run, `Publishing ${run.deliveryCount} delivery(ies) now`));
+    },
+  );
+
+  app.post(
+    '/:id/schedule',
+    {
+      schema: {
+        tags: ['posting'],
+        params: IdParams,
+        body: Type.Object({ scheduled_at: Timestamp }, { additionalProperties: false }),
+        response: { 200: ScheduleResult, ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const at = new Date(request.body.scheduled_at);
+      const run = await app.engine.schedulePost(request.user.id, request.params.id, at);
+      return { id: request.params.id, scheduled_at: at.toISOString(), job_id: run.jobId };
+    },
+  );
+
+  app.delete(
+    '/:id/schedule',
+    {
+      schema: {
+        tags: ['posting'],
+        params: IdParams,
+        response: { 200: ScheduleResult, ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { canceled } = await app.engine.unschedulePost(request.user.id, request.params.id);
+      return { id: request.params.id, scheduled_at: null, canceled_deliveries: canceled };
+    },
+  );
+
+  app.post(
+    '/:id/retry',
+    {
+      schema: {
+        tags: ['posting'],
+        summary: "Retry a post's failed deliveries (only those)",
+        params: IdParams,
+        response: { 202: RunAccepted, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const run = await app.engine.retryPost(request.user.id, request.params.id);
+      return reply.code(202).send(accepted(run, `Retrying ${run.deliveryCount} failed delivery(ies)`));
+    },
+  );
+
+  app.post(
+    '/retry-failed',
+    {
+      schema: {
+        tags: ['posting'],
+        summary: 'Retry failed deliveries of the given posts, or of all posts',
+        body: Type.Optional(Type.Object({ post_ids: Type.Optional(Type.Array(Uuid, { maxItems: 1000 })) })),
+        response: { 202: RunAccepted, ...errorResponses(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      const run = await app.engine.retryFailed(request.user.id, request.body?.post_ids ?? null);
+      return reply.code(202).send(accepted(run, `Retrying ${run.deliveryCount} failed delivery(ies)`));
+    },
+  );
+};
+
+function postIdsError(body: unknown) {
+  const postIds = (body as { post_ids?: unknown } | null)?.post_ids;
+  if (!Array.isArray(postIds)) return badRequest('Please provide post_ids as an array');
+  const index = postIds.findIndex((id) => typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id));
+  return badRequest(index >= 0 ? `post_ids[${index}] must be a UUID` : 'post_ids may hold at most 1000 ids');
+}

@@ -1,0 +1,164 @@
+import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../client.ts';
+import { deliveries, posts } from '../schema.ts';
+import type { Channel, DeliveryStatus } from '../statuses.ts';
+
+/** What the producer needs to put a delivery on its queue. */
+export interface QueueableDelivery {
+  id: string;
+  postId: string;
+  userId: string;
+  channel: Channel;
+  run: number;
+  status: DeliveryStatus;
+  dueAt: Date | null;
+  postingJobId: string | null;
+}
+
+const queueable = {
+  id: deliveries.id,
+  postId: deliveries.postId,
+  userId: deliveries.userId,
+  channel: sql<Channel>`${deliveries.channel}`,
+  run: deliveries.run,
+  status: sql<DeliveryStatus>`${deliveries.status}`,
+  dueAt: deliveries.dueAt,
+  postingJobId: deliveries.postingJobId,
+};
+
+/** Deliveries of the caller's live (not deleted) posts, in the given states, locked for this transaction. */
+export async function lockDeliveriesOfPosts(
+  tx: DbOrTx,
+  userId: string,
+  postIds: string[],
+  statuses: readonly DeliveryStatus[],
+): Promise<QueueableDelivery[]> {
+  if (postIds.length === 0) return [];
+  return tx
+    .select(queueable)
+    .from(deliveries)
+    .innerJoin(posts, eq(posts.id, deliveries.postId))
+    .where(
+      and(
+        eq(deliveries.userId, userId),
+        eq(posts.userId, userId),
+        isNull(posts.deletedAt),
+        inArray(deliveries.postId, postIds),
+        inArray(deliveries.status, [...statuses]),
+      ),
+    )
+    .orderBy(asc(posts.createdAt), asc(deliveries.createdAt))
+    .for('update', { of: deliveries });
+}
+
+/** Ids of the caller's live posts whose derived status is one of `statuses`. */
+export async function findPostIdsByStatus(
+  tx: DbOrTx,
+  userId: string,
+  postIds: string[],
+  statuses: readonly string[],
+): Promise<string[]> {
+  if (postIds.length === 0) return [];
+  const rows = await tx
+    .select({ id: posts.id })
+    .from(posts)
+    .where(and(eq(posts.userId, userId), isNull(posts.deletedAt), inArray(posts.id, postIds), inArray(posts.status, [...statuses])));
+  return rows.map((r) => r.id);
+}
+
+/** Every user's pending posts that are due (no time set, or a time already past): for the CLI. */
+export async function findDuePendingPosts(db: DbOrTx, now: Date): Promise<{ id: string; userId: string }[]> {
+  return db
+    .select({ id: posts.id, userId: posts.userId })
+    .from(posts)
+    .where(and(isNull(posts.deletedAt), eq(posts.status, 'pending'), or(isNull(posts.scheduledAt), lte(posts.scheduledAt, now))))
+    .orderBy(asc(posts.createdAt));
+}
+
+/**
+ * Starts a new run for deliveries: a new run number (so a new BullMQ job id), the given
+ * status and due time, and, for a manual retry, a fresh attempt budget.
+ */
+export async function startRun(
+  tx: DbOrTx,
+  ids: string[],
+  input: { status: 'queued' | 'scheduled'; dueAt: Date; freshAttempts?: boolean },
+): Promise<QueueableDelivery[]> {
+  if (ids.length === 0) return [];
+  return tx
+    .update(deliveries)
+    .set({
+      status: input.status,
+      dueAt: input.dueAt,
+      run: sql`${deliveries.run} + 1`,
+      nextAttemptAt: null,
+      claimToken: null,
+      ...(input.freshAttempts ? { attemptsBeforeRun: sql`${deliveries.attemptCount}` } : {}),
+      updatedAt: new Date(),
+    })
+    .where(inArray(deliveries.id, ids))
+    .returning(queueable);
+}
+
+/** Cancels deliveries that have not started processing; returns those it canceled. */
+export async function cancelDeliveries(tx: DbOrTx, ids: string[]): Promise<QueueableDelivery[]> {
+  if (ids.length === 0) return [];
+  return tx
+    .update(deliveries)
+    .set({ status: 'canceled', nextAttemptAt: null, updatedAt: new Date() })
+    .where(and(inArray(deliveries.id, ids), inArray(deliveries.status, ['pending', 'scheduled', 'queued', 'retrying'])))
+    .returning(queueable);
+}
+
+export async function setPostSchedule(tx: DbOrTx, userId: string, postId: string, scheduledAt: Date | null) {
+  await tx
+    .update(posts)
+    .set({ scheduledAt, updatedAt: new Date() })
+    .where(and(eq(posts.id, postId), eq(posts.userId, userId)));
+}
+
+/**
+ * Deliveries the dispatch pass must have in Redis: live ones due before `until`, plus ones
+ * left `processing` by a worker that stopped renewing its claim before `staleBefore`.
+ */
+export async function findDispatchable(
+  db: DbOrTx,
+  input: { until: Date; staleBefore: Date; limit: number; afterDueAt?: Date; afterId?: string },
+): Promise<QueueableDelivery[]> {
+  const live = and(
+    inArray(deliveries.status, ['scheduled', 'queued', 'retrying']),
+    lte(deliveries.dueAt, input.until),
+  );
+  const stale = and(eq(deliveries.status, 'processing'), lt(deliveries.claimedAt, input.staleBefore));
+  const page =
+    input.afterDueAt && input.afterId
+      ? or(
+          sql`${deliveries.dueAt} > ${input.afterDueAt}`,
+          and(eq(deliveries.dueAt, input.afterDueAt), sql`${deliveries.id} > ${input.afterId}`),
+        )
+      : undefined;
+  return db
+    .select(queueable)
+    .from(deliveries)
+    .where(and(or(live, stale), page))
+    .orderBy(asc(deliveries.dueAt), asc(deliveries.id))
+    .limit(input.limit);
+}
+
+export async function postExists(tx: DbOrTx, userId: string, postId: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: posts.id })
+    .from(posts)
+    .where(and(eq(posts.id, postId), eq(posts.userId, userId), isNull(posts.deletedAt)));
+  return row !== undefined;
+}
+
+/** The caller's live posts that have at least one failed delivery. */
+export async function findPostIdsWithFailedDeliveries(tx: DbOrTx, userId: string): Promise<string[]> {
+  const rows = await tx
+    .selectDistinct({ id: deliveries.postId })
+    .from(deliveries)
+    .innerJoin(posts, eq(posts.id, deliveries.postId))
+    .where(and(eq(deliveries.userId, userId), eq(deliveries.status, 'failed'), isNull(posts.deletedAt)));
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,63 @@
+import { findDispatchable, type QueueableDelivery } from '@autoposter/db/repositories/delivery-scheduling';
+import { deliveryJobId } from '@autoposter/queue';
+import type { EngineContext } from './context.ts';
+import { enqueueDeliveries, queueOf } from './publish-queues.ts';
+
+const PAGE_SIZE = 1_000;
+
+export interface DispatchResult {
+  checked: number;
+  enqueued: number;
+}
+
+/**
+ * Postgres is the source of truth; Redis holds only what is due within the horizon. Each pass
+ * makes sure every live delivery due within the horizon has its job in Redis — newly due
+ * ones, and any lost (Redis restarted or flushed) or finished while the delivery still has
+ * work (a worker died after BullMQ gave up on it).
+ */
+export async function dispatchPass(ctx: EngineContext): Promise<DispatchResult> {
+  const now = ctx.now();
+  const until = new Date(now.getTime() + ctx.settings.horizonMs);
+  const staleBefore = new Date(now.getTime() - ctx.settings.staleClaimMs);
+  let checked = 0;
+  let enqueued = 0;
+  let after: QueueableDelivery | undefined;
+  for (;;) {
+    const page = await findDispatchable(ctx.db, {
+      until,
+      staleBefore,
+      limit: PAGE_SIZE,
+      afterDueAt: after?.dueAt ?? undefined,
+      afterId: after?.id,
+    });
+    if (page.length === 0) break;
+    const missing = await withoutLiveJob(ctx, page);
+    if (missing.length) await enqueueDeliveries(ctx.queues, missing, { maxAttempts: ctx.settings.maxAttempts, now });
+    checked += page.length;
+    enqueued += missing.length;
+    after = page.at(-1);
+    if (page.length < PAGE_SIZE) break;
+  }
+  if (enqueued > 0) ctx.logger.info({ checked, enqueued }, 'dispatch pass enqueued deliveries');
+  return { checked, enqueued };
+}
+
+/** Deliveries whose current run has no job waiting, delayed or active; finished leftovers are removed. */
+async function withoutLiveJob(ctx: EngineContext, deliveries: QueueableDelivery[]): Promise<QueueableDelivery[]> {
+  const states = await Promise.all(
+    deliveries.map((d) => queueOf(ctx.queues, d).getJobState(deliveryJobId(d.id, d.run))),
+  );
+  const missing: QueueableDelivery[] = [];
+  await Promise.all(
+    deliveries.map(async (d, i) => {
+      const state = states[i];
+      if (state === 'unknown') missing.push(d);
+      else if (state === 'completed' || state === 'failed') {
+        await queueOf(ctx.queues, d).remove(deliveryJobId(d.id, d.run));
+        missing.push(d);
+      }
+    }),
+  );
+  return missing;
+}

@@ -1,0 +1,117 @@
+import type { Db } from '@autoposter/db';
+import {
+  cancelDeliveries,
+  findPostIdsByStatus,
+  findPostIdsWithFailedDeliveries,
+  lockDeliveriesOfPosts,
+  postExists,
+  setPostSchedule,
+  type QueueableDelivery,
+} from '@autoposter/db/repositories/delivery-scheduling';
+import { announceDeliveries, announceJobs, detachFromJobs, removeReplacedJobs } from './after-commit.ts';
+import type { EngineContext } from './context.ts';
+import { UseCaseError } from './errors.ts';
+import { openRun, publishRun, type OpenedRun } from './runs.ts';
+
+export interface StartedRun {
+  jobId: string;
+  deliveryCount: number;
+  postCount: number;
+}
+
+const summary = (run: OpenedRun): StartedRun => ({
+  jobId: run.job.id,
+  deliveryCount: run.started.length,
+  postCount: run.job.totalPosts,
+});
+
+async function inTransaction<T extends OpenedRun>(ctx: EngineContext, work: (tx: Db) => Promise<T>): Promise<StartedRun> {
+  const run = await ctx.db.transaction((tx) => work(tx as unknown as Db));
+  await publishRun(ctx, run);
+  return summary(run);
+}
+
+/** Starts the caller's pending posts among `postIds` now; others are skipped. */
+export async function startPosting(ctx: EngineContext, userId: string, postIds: string[]): Promise<StartedRun> {
+  return inTransaction(ctx, async (tx) => {
+    const pendingPosts = await findPostIdsByStatus(tx, userId, [...new Set(postIds)], ['pending']);
+    const deliveries = await lockDeliveriesOfPosts(tx, userId, pendingPosts, ['pending']);
+    if (deliveries.length === 0) {
+      throw new UseCaseError('invalid', 'no_pending_posts', 'No pending posts found with the provided IDs');
+    }
+    return openRun(tx, { userId, trigger: 'start_posting', deliveries, status: 'queued', dueAt: ctx.now() });
+  });
+}
+
+/** Publishes a post's deliveries that are pending or scheduled, now. */
+export async function publishNow(ctx: EngineContext, userId: string, postId: string): Promise<StartedRun> {
+  return inTransaction(ctx, async (tx) => {
+    await requirePost(tx, userId, postId);
+    const deliveries = await lockDeliveriesOfPosts(tx, userId, [postId], ['pending', 'scheduled']);
+    if (deliveries.length === 0) {
+      throw new UseCaseError('conflict', 'nothing_to_publish', 'This post has no pending or scheduled deliveries to publish');
+    }
+    await setPostSchedule(tx, userId, postId, null);
+    return openRun(tx, { userId, trigger: 'publish_now', deliveries, status: 'queued', dueAt: ctx.now() });
+  });
+}
+
+/** Schedules (or reschedules) a post's deliveries that have not started for an exact time. */
+export async function schedulePost(ctx: EngineContext, userId: string, postId: string, at: Date): Promise<StartedRun> {
+  if (at.getTime() <= ctx.now().getTime()) {
+    throw new UseCaseError('invalid', 'validation_error', 'scheduled_at must be in the future');
+  }
+  return inTransaction(ctx, async (tx) => {
+    await requirePost(tx, userId, postId);
+    const deliveries = await lockDeliveriesOfPosts(tx, userId, [postId], ['pending', 'scheduled', 'queued']);
+    if (deliveries.length === 0) {
+      throw new UseCaseError('conflict', 'not_schedulable', 'This post has no deliveries left to schedule (published, failed, canceled or processing)');
+    }
+    await setPostSchedule(tx, userId, postId, at);
+    return openRun(tx, { userId, trigger: 'schedule', deliveries, status: 'scheduled', dueAt: at });
+  });
+}
+
+/** Retries failed deliveries (only those: a retry never re-posts to targets that succeeded). */
+export async function retryFailed(ctx: EngineContext, userId: string, postIds: string[] | null): Promise<StartedRun> {
+  return inTransaction(ctx, async (tx) => {
+    const ids = postIds ?? (await findPostIdsWithFailedDeliveries(tx, userId));
+    const deliveries = await lockDeliveriesOfPosts(tx, userId, ids, ['failed']);
+    if (deliveries.length === 0) throw new UseCaseError('invalid', 'no_failed_deliveries', 'No failed deliveries to retry');
+    return openRun(tx, { userId, trigger: 'retry', deliveries, status: 'queued', dueAt: ctx.now(), freshAttempts: true });
+  });
+}
+
+/** Retries one post's failed deliveries. */
+export async function retryPost(ctx: EngineContext, userId: string, postId: string): Promise<StartedRun> {
+  if (!(await postExists(ctx.db, userId, postId))) throw new UseCaseError('not_found', 'not_found', 'Post not found');
+  return retryFailed(ctx, userId, [postId]);
+}
+
+/** Cancels a post's deliveries that have not started; nothing is published for them afterwards. */
+export async function unschedulePost(ctx: EngineContext, userId: string, postId: string): Promise<{ canceled: number }> {
+  const { canceled, jobs } = await ctx.db.transaction(async (tx) => {
+    await requirePost(tx as unknown as Db, userId, postId);
+    const live = await lockDeliveriesOfPosts(tx, userId, [postId], ['pending', 'scheduled', 'queued', 'retrying']);
+    const processing = await lockDeliveriesOfPosts(tx, userId, [postId], ['processing']);
+    if (live.length === 0 && processing.length > 0) {
+      throw new UseCaseError('conflict', 'post_processing', 'This post is being published right now and can no longer be canceled');
+    }
+    const canceledRows = await cancelDeliveries(tx, live.map((d) => d.id));
+    await setPostSchedule(tx, userId, postId, null);
+    return { canceled: canceledRows, jobs: await detachFromJobs(tx, live) };
+  });
+  await afterCancel(ctx, canceled, jobs);
+  return { canceled: canceled.length };
+}
+
+/** After deliveries were canceled in Postgres (here or by deleting a post): drop their jobs and tell clients. */
+export async function afterCancel(ctx: EngineContext, canceled: QueueableDelivery[], jobs: Awaited<ReturnType<typeof detachFromJobs>>) {
+  await removeReplacedJobs(ctx, canceled);
+  await announceJobs(ctx, jobs);
+  await announceDeliveries(ctx, canceled);
+}
+
+async function requirePost(tx: Db, userId: string, postId: string) {
+  if (!(await postExists(tx, userId, postId))) throw new UseCaseError('not_found', 'not_found', 'Post not found');
+}
