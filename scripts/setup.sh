@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# First run on a new machine: installs what is missing, prepares Postgres, Redis and .env,
+# migrates, then starts the gateway in the foreground (Ctrl-C stops it). Safe to rerun.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/local-services.sh
+
+random_base64() { node -p "require('node:crypto').randomBytes($1).toString('base64')"; }
+
+# Secrets are generated once; an existing .env is never overwritten.
+write_env_file() {
+  [ -f .env ] && return
+  log 'writing .env with generated secrets'
+  umask 077
+  cat >.env <<ENV
+DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/autoposter}
+REDIS_URL=${REDIS_URL:-$DEFAULT_REDIS_URL}
+JWT_SECRET=$(random_base64 48)
+SECRETS_KEYS=v1=$(random_base64 32)
+MEDIA_URL_SECRET=$(random_base64 32)
+# Used by compose.yaml only (the password of its Postgres container).
+POSTGRES_PASSWORD=$(random_base64 24 | tr -d '/+=')
+ENV
+}
+
+# A variable exported in the shell wins over .env, as with node --env-file.
+env_file_value() { sed -n "s/^$1=//p" .env | tail -n 1; }
+
+ensure_pnpm
+install_dependencies
+ensure_postgres
+ensure_redis
+write_env_file
+ensure_databases "${DATABASE_URL:-$(env_file_value DATABASE_URL)}" "$DEFAULT_TEST_DATABASE_URL"
+pnpm db:migrate
+log 'starting the gateway (Ctrl-C to stop)'
+exec pnpm dev
