@@ -1,9 +1,10 @@
+import type { JobStatus } from '@autoposter/db';
 import type { PostingJobRow } from '@autoposter/db/repositories/posting-jobs';
 
 /** A posting job as the contract shows it (GET /api/jobs/:id and `job.progress` events). */
 export interface JobView {
   job_id: string;
-  status: string;
+  status: JobStatus;
   total_posts: number;
   completed_posts: number;
   failed_posts: number;
@@ -19,7 +20,7 @@ export function toJobView(job: PostingJobRow): JobView {
   const progress = job.totalPosts > 0 ? (done / job.totalPosts) * 100 : job.completedAt ? 100 : 0;
   return {
     job_id: job.id,
-    status: job.status,
+    status: job.status as JobStatus,
     total_posts: job.totalPosts,
     completed_posts: job.completedPosts,
     failed_posts: job.failedPosts,

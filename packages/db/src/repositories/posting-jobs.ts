@@ -1,7 +1,8 @@
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { deliveries, postingJobPosts, postingJobs, posts } from '../schema.ts';
 import type { JobStatus } from '../statuses.ts';
+import { olderThan, positionOf, type PagePosition } from './keyset.ts';
 
 export type PostingJobRow = typeof postingJobs.$inferSelect;
 export type DeliveryOutcome = 'posted' | 'failed' | 'canceled';
@@ -126,20 +127,17 @@ export async function findPostingJob(db: DbOrTx, userId: string, jobId: string):
   return job ?? null;
 }
 
-/** Newest first, keyset-paginated on (created_at, id). */
+/** Newest first, keyset-paginated on (created_at, id); each row carries its page position. */
 export async function listPostingJobs(
   db: DbOrTx,
   userId: string,
-  options: { status?: JobStatus; limit: number; before?: { createdAt: Date; id: string } },
-): Promise<PostingJobRow[]> {
+  options: { status?: JobStatus; limit: number; after?: PagePosition },
+): Promise<(PostingJobRow & { position: string })[]> {
   const conditions = [eq(postingJobs.userId, userId)];
   if (options.status) conditions.push(eq(postingJobs.status, options.status));
-  if (options.before) {
-    const { createdAt, id } = options.before;
-    conditions.push(or(lt(postingJobs.createdAt, createdAt), and(eq(postingJobs.createdAt, createdAt), lt(postingJobs.id, id)))!);
-  }
+  if (options.after) conditions.push(olderThan(postingJobs.createdAt, postingJobs.id, options.after));
   return db
-    .select()
+    .select({ ...getTableColumns(postingJobs), position: positionOf(postingJobs.createdAt) })
     .from(postingJobs)
     .where(and(...conditions))
     .orderBy(desc(postingJobs.createdAt), desc(postingJobs.id))

@@ -1,0 +1,113 @@
+import { UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveryJobId } from '@autoposter/queue';
+import { createTestDatabase, createTestRedis, insertAccount, insertPost, insertUser, testKeyring, type TestDatabase, type TestRedis } from '@autoposter/testing';
+import { createEngine, type Engine } from './engine.ts';
+
+/**
+ * FLUSHALL would wipe the Redis that parallel test files share, so this file gets a Redis
+ * database number of its own and FLUSHDBs it: the same loss, as far as our keys go.
+ */
+const OWN_REDIS_DB = 9;
+
+let db: TestDatabase;
+let testRedis: TestRedis;
+let redis: Redis;
+let engine: Engine;
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  testRedis = await createTestRedis();
+  redis = new Redis(testRedis.url, { db: OWN_REDIS_DB, maxRetriesPerRequest: 2 });
+  engine = createEngine({
+    db: db.db,
+    redis,
+    prefix: testRedis.prefix,
+    logger: silent,
+    settings: { maxAttempts: 5, horizonMs: 15 * 60_000, dispatchIntervalMs: 5_000, staleClaimMs: 60_000, retentionDays: 90 },
+  });
+});
+afterAll(async () => {
+  await engine.close();
+  await redis.flushdb();
+  redis.disconnect();
+  await testRedis.destroy();
+  await db.destroy();
+});
+
+async function makePosts(userId: string, accountId: string, count: number) {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push((await insertPost(db.db, userId, [{ channel: 'facebook_page', accountId }])).post.id);
+  return ids;
+}
+
+const deliveriesOf = async (postIds: string[]) =>
+  (await db.pool.query<{ id: string; run: number }>('select id, run from deliveries where post_id = any($1)', [postIds])).rows;
+
+const jobState = (d: { id: string; run: number }) => engine.queues.meta.getJobState(deliveryJobId(d.id, d.run));
+
+describe('dispatch pass', () => {
+  it('restores every scheduled and queued delivery after Redis loses everything, once', async () => {
+    const user = await insertUser(db.db);
+    const account = await insertAccount(db.db, testKeyring(), user.id, 'facebook_page');
+    const queuedPosts = await makePosts(user.id, account.id, 250);
+    const scheduledPosts = await makePosts(user.id, account.id, 250);
+    await engine.startPosting(user.id, queuedPosts);
+    for (const [i, postId] of scheduledPosts.entries()) {
+      await engine.schedulePost(user.id, postId, new Date(Date.now() + 60_000 + i * 100));
+    }
+    const farAway = (await makePosts(user.id, account.id, 1))[0]!;
+    await engine.schedulePost(user.id, farAway, new Date(Date.now() + 30 * 86_400_000));
+
+    await redis.flushdb();
+    expect(await engine.queues.meta.count()).toBe(0);
+
+    const first = await engine.dispatchPass();
+    expect(first.enqueued).toBe(500);
+    const rows = await deliveriesOf([...queuedPosts, ...scheduledPosts]);
+    const states = await Promise.all(rows.map(jobState));
+    expect(states.filter((s) => s === 'waiting' || s === 'prioritized')).toHaveLength(250);
+    expect(states.filter((s) => s === 'delayed')).toHaveLength(250);
+
+    const [far] = await deliveriesOf([farAway]);
+    expect(await jobState(far!)).toBe('unknown');
+
+    const second = await engine.dispatchPass();
+    expect(second.enqueued).toBe(0);
+    expect(await engine.queues.meta.count()).toBe(500);
+  });
+
+  it('re-adds a job that finished while its delivery still has work (a worker died after BullMQ gave up)', async () => {
+    await redis.flushdb();
+    const user = await insertUser(db.db);
+    const account = await insertAccount(db.db, testKeyring(), user.id, 'facebook_page');
+    const [postId] = await makePosts(user.id, account.id, 1);
+    await engine.startPosting(user.id, [postId!]);
+    const [d] = await deliveriesOf([postId!]);
+    const gaveUp = new Promise<void>((resolve) => {
+      const worker = new Worker('meta', async () => { throw new UnrecoverableError('job stalled more than allowable limit'); }, {
+        connection: new Redis(testRedis.url, { db: OWN_REDIS_DB, maxRetriesPerRequest: null }),
+        prefix: testRedis.prefix,
+      });
+      worker.on('failed', () => void worker.close().then(() => resolve()));
+    });
+    await gaveUp;
+    expect(await jobState(d!)).toBe('failed');
+
+    const result = await engine.dispatchPass();
+    expect(result.enqueued).toBeGreaterThanOrEqual(1);
+    expect(await jobState(d!)).toBe('waiting');
+  });
+
+  it('hands out again a delivery left processing by a dead worker once its claim is stale', async () => {
+    const user = await insertUser(db.db);
+    const account = await insertAccount(db.db, testKeyring(), user.id, 'facebook_page');
+    const { deliveries } = await insertPost(db.db, user.id, [{ channel: 'facebook_page', accountId: account.id, status: 'processing', dueAt: new Date() }]);
+    const d = deliveries[0]!;
+    await db.pool.query(`update deliveries set claimed_at = now() - interval '61 seconds', claim_token = 'dead-worker' where id = $1`, [d.id]);
+    await engine.dispatchPass();
+    expect(await jobState(d)).toBe('waiting');
+  });
+});
