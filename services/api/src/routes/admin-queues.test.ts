@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertUser } from '@autoposter/testing';
+import { SESSION_COOKIE } from '../plugins/auth.ts';
+import { createTestApi, type TestApi } from '../test/test-app.ts';
+
+describe('Bull Board at /admin/queues', () => {
+  let api: TestApi;
+  let adminToken: string;
+  let userToken: string;
+  beforeAll(async () => {
+    api = await createTestApi();
+    const admin = await insertUser(api.db.db, { role: 'admin' });
+    const user = await insertUser(api.db.db);
+    adminToken = api.app.signToken({ id: admin.id, email: admin.email, role: 'admin' });
+    userToken = api.app.signToken({ id: user.id, email: user.email, role: 'user' });
+  });
+  afterAll(() => api.close());
+
+  it('is never served without auth, page, assets or API alike', async () => {
+    for (const url of ['/admin/queues', '/admin/queues/', '/admin/queues/api/queues', '/admin/queues/static/js/main.js']) {
+      const res = await api.app.inject({ url });
+      expect(res.statusCode, url).toBe(401);
+      expect(res.json().code, res.body).toBe('unauthorized');
+    }
+  });
+
+  it('refuses a user who is not an admin, and a forged token', async () => {
+    const user = await api.app.inject({ url: '/admin/queues', headers: api.auth(userToken) });
+    expect(user.statusCode).toBe(401);
+    const forged = await api.app.inject({ url: '/admin/queues', headers: api.auth(`${adminToken}x`) });
+    expect(forged.statusCode).toBe(401);
+  });
+
+  it('serves the board and its API to an admin, by header or by session cookie', async () => {
+    const page = await api.app.inject({ url: '/admin/queues', headers: api.auth(adminToken) });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    const queues = await api.app.inject({ url: '/admin/queues/api/queues', cookies: { [SESSION_COOKIE]: adminToken } });
+    expect(queues.statusCode).toBe(200);
+    const names = (queues.json().queues as { name: string }[]).map((q) => q.name).sort();
+    expect(names).toEqual(['marketplace', 'meta']);
+  });
+});
