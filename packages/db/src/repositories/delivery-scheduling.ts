@@ -162,3 +162,12 @@ export async function findPostIdsWithFailedDeliveries(tx: DbOrTx, userId: string
     .where(and(eq(deliveries.userId, userId), eq(deliveries.status, 'failed'), isNull(posts.deletedAt)));
   return rows.map((r) => r.id);
 }
+
+/** Operator tools (the CLI) act on posts by id across users: who owns each live post. */
+export async function ownersOfPosts(db: DbOrTx, postIds: string[]): Promise<{ id: string; userId: string }[]> {
+  if (postIds.length === 0) return [];
+  return db
+    .select({ id: posts.id, userId: posts.userId })
+    .from(posts)
+    .where(and(inArray(posts.id, postIds), isNull(posts.deletedAt)));
+}
