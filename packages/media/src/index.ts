@@ -1,1 +1,4 @@
-export {};
+export * from './sniff.ts';
+export * from './errors.ts';
+export * from './storage.ts';
+export * from './signed-url.ts';

@@ -1,3 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import multipart from '@fastify/multipart';
+import Type from 'typebox';
+import {
+  IncompleteUploadError,
+  MediaTooLargeError,
+  UnsupportedMediaError,
+  acceptedMediaTypes,
+  openMediaFile,
+  removeMediaFile,
+  saveUpload,
+} from '@autoposter/media';
+import { createMedia, findMedia, type Media } from '@autoposter/db/repositories/media';
+import { HttpError, badRequest, notFound } from '../plugins/errors.ts';
+import { IdParams, Timestamp, Uuid, errorResponses } from '../schemas/common.ts';
 
-export const mediaRoutes: FastifyPluginAsyncTypebox = async () => {};
+export const mediaMimeTypes = acceptedMediaTypes.map((type) => type.mime);
+
+const MediaBody = Type.Object({
+  id: Uuid,
+  mime: Type.Enum(mediaMimeTypes),
+  size_bytes: Type.Integer(),
+  sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+  width: Type.Optional(Type.Integer({ description: 'images only' })),
+  height: Type.Optional(Type.Integer({ description: 'images only' })),
+  created_at: Timestamp,
+});
+
+/** The stored bytes, for the OpenAPI document; the handler streams them. */
+export const MediaFile = Type.String({ description: 'the file, with its own Content-Type' });
+
+const mediaView = (row: Media) => ({
+  id: row.id,
+  mime: row.mime,
+  size_bytes: row.sizeBytes,
+  sha256: row.sha256,
+  ...(row.width !== null && { width: row.width }),
+  ...(row.height !== null && { height: row.height }),
+  created_at: row.createdAt.toISOString(),
+});
+
+/** Streams a stored file; 404 when its bytes are gone from disk. */
+export async function sendStoredMedia(reply: FastifyReply, dir: string, row: Media) {
+  const file = await openMediaFile(dir, row.storageKey);
+  if (!file) throw notFound('Media');
+  return reply.type(row.mime).header('content-length', file.sizeBytes).send(file.stream);
+}
+
+const malformedUpload = () => badRequest('The multipart body is malformed or ends before the file does', 'invalid_body');
+
+/** Errors from reading the upload, as the contract's 4xx; anything else stays a server error. */
+function uploadError(err: unknown): unknown {
+  if (err instanceof UnsupportedMediaError) return badRequest(err.message, 'unsupported_media_type');
+  if (err instanceof MediaTooLargeError) return new HttpError(413, 'payload_too_large', err.message);
+  if (err instanceof IncompleteUploadError) return malformedUpload();
+  return err;
+}
+
+/** The multipart parser's own errors carry a status (limits); the rest are unreadable bodies. */
+const multipartError = (err: unknown) => ((err as { statusCode?: number }).statusCode ? err : malformedUpload());
+
+export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { dir, maxImageBytes, maxVideoBytes } = app.config.media;
+  await app.register(multipart, { limits: { fileSize: Math.max(maxImageBytes, maxVideoBytes), files: 1, fields: 10 } });
+  app.addHook('onRequest', app.authenticate);
+
+  app.post(
+    '/',
+    {
+      schema: {
+        tags: ['media'],
+        consumes: ['multipart/form-data'],
+        description: 'Upload one JPEG, PNG or WebP image, or MP4 video, in the multipart field `file`.',
+        response: { 201: MediaBody, ...errorResponses(400, 401, 413) },
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) throw badRequest('Send the file as multipart/form-data in the field "file"', 'missing_file');
+      const part = await request.file().catch((err: unknown) => {
+        throw multipartError(err);
+      });
+      if (!part || part.fieldname !== 'file') {
+        part?.file.resume();
+        throw badRequest('Send the file in the multipart field "file"', 'missing_file');
+      }
+      const ownerId = request.user.id;
+      const mediaId = randomUUID();
+      const saved = await saveUpload({
+        dir,
+        ownerId,
+        mediaId,
+        source: part.file,
+        maxBytes: (type) => (type.kind === 'image' ? maxImageBytes : maxVideoBytes),
+      }).catch((err: unknown) => {
+        throw uploadError(err);
+      });
+      const row = await createMedia(app.db, ownerId, { id: mediaId, originalName: part.filename || null, ...saved }).catch(
+        async (err: unknown) => {
+          await removeMediaFile(dir, saved.storageKey);
+          throw err;
+        },
+      );
+      return reply.code(201).send(mediaView(row));
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      schema: {
+        tags: ['media'],
+        params: IdParams,
+        produces: mediaMimeTypes,
+        response: { 200: MediaFile, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const row = await findMedia(app.db, request.user.id, request.params.id);
+      if (!row) throw notFound('Media');
+      return sendStoredMedia(reply, dir, row);
+    },
+  );
+};

@@ -1,3 +1,40 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { verifyMediaSignature } from '@autoposter/media';
+import { findMediaForSignedUrl } from '@autoposter/db/repositories/media';
+import { notFound } from '../plugins/errors.ts';
+import { IdParams, errorResponses } from '../schemas/common.ts';
+import { MediaFile, mediaMimeTypes, sendStoredMedia } from './media.ts';
 
-export const publicMediaRoutes: FastifyPluginAsyncTypebox = async () => {};
+const SignedQuery = Type.Object({
+  expires: Type.Integer({ minimum: 0, description: 'unix seconds' }),
+  signature: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'hex HMAC-SHA256' }),
+});
+
+/** Media by signed, expiring URL, for providers that fetch it themselves (Instagram). No token. */
+export const publicMediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { dir, urlSecret } = app.config.media;
+
+  app.get(
+    '/:id',
+    {
+      schema: {
+        tags: ['media'],
+        security: [],
+        params: IdParams,
+        querystring: SignedQuery,
+        produces: mediaMimeTypes,
+        response: { 200: MediaFile, ...errorResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const { expires, signature } = request.query;
+      // A bad or expired signature looks exactly like a missing file: nothing to learn from probing.
+      if (!verifyMediaSignature({ secret: urlSecret, mediaId: id, expires, signature })) throw notFound('Media');
+      const row = await findMediaForSignedUrl(app.db, id);
+      if (!row) throw notFound('Media');
+      return sendStoredMedia(reply, dir, row);
+    },
+  );
+};

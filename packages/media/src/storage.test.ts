@@ -1,0 +1,119 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { IncompleteUploadError, MediaTooLargeError, UnsupportedMediaError } from './errors.ts';
+import { sniffBytes } from './sniff.ts';
+import { mediaFilePath, openMediaFile, saveUpload, type SaveUploadOptions } from './storage.ts';
+import { sampleJpeg, sampleMp4, samplePng, sampleText } from './test-samples.ts';
+
+const ownerId = randomUUID();
+const limits = { image: 1_000, video: 10_000 };
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'media-test-'));
+});
+
+const save = (source: SaveUploadOptions['source'], mediaId = randomUUID()) =>
+  saveUpload({ dir, ownerId, mediaId, source, maxBytes: (type) => limits[type.kind] });
+
+/** The upload split in small chunks, as a network stream would deliver it. */
+const chunked = (data: Buffer, size = 7) =>
+  Readable.from(Array.from({ length: Math.ceil(data.length / size) }, (_, i) => data.subarray(i * size, (i + 1) * size)));
+
+const incomingFiles = async () => readdir(join(dir, '.incoming')).catch(() => []);
+
+describe('saveUpload', () => {
+  it('stores an image under <owner>/<media id>.<ext> with its hash and size', async () => {
+    const png = samplePng(3, 2);
+    const mediaId = randomUUID();
+    const saved = await save(chunked(png), mediaId);
+
+    expect(saved).toEqual({
+      storageKey: `${ownerId}/${mediaId}.png`,
+      mime: 'image/png',
+      sizeBytes: png.length,
+      sha256: createHash('sha256').update(png).digest('hex'),
+      width: 3,
+      height: 2,
+    });
+    expect(await readFile(mediaFilePath(dir, saved.storageKey))).toEqual(png);
+    expect(await incomingFiles()).toEqual([]);
+  });
+
+  it('reads JPEG dimensions and leaves videos without them', async () => {
+    expect(await save(Readable.from([sampleJpeg(40, 30)]))).toMatchObject({ mime: 'image/jpeg', width: 40, height: 30 });
+    expect(await save(Readable.from([sampleMp4(2_000)]))).toMatchObject({ mime: 'video/mp4', width: null, height: null });
+  });
+
+  it('judges the type by content and refuses anything else, leaving nothing behind', async () => {
+    await expect(save(Readable.from([sampleText()]))).rejects.toBeInstanceOf(UnsupportedMediaError);
+    await expect(save(Readable.from([Buffer.alloc(0)]))).rejects.toBeInstanceOf(UnsupportedMediaError);
+    expect(await incomingFiles()).toEqual([]);
+    expect(await readdir(dir)).toEqual(['.incoming']);
+  });
+
+  it('refuses a file whose header is right but whose image data is unreadable', async () => {
+    const headerOnly = sampleJpeg().subarray(0, 12);
+    await expect(save(Readable.from([headerOnly]))).rejects.toBeInstanceOf(UnsupportedMediaError);
+  });
+
+  it('applies the limit of the detected type', async () => {
+    const bigPng = Buffer.concat([samplePng(), Buffer.alloc(limits.image)]);
+    const error = await save(chunked(bigPng, 100)).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(MediaTooLargeError);
+    expect((error as MediaTooLargeError).maxBytes).toBe(limits.image);
+    expect(await save(Readable.from([sampleMp4(limits.image * 2)]))).toMatchObject({ sizeBytes: limits.image * 2 });
+    expect(await incomingFiles()).toEqual([]);
+  });
+
+  it('stops reading as soon as the limit is passed', async () => {
+    let chunksRead = 0;
+    async function* endless() {
+      yield samplePng();
+      for (;;) {
+        chunksRead += 1;
+        yield Buffer.alloc(100);
+      }
+    }
+    await expect(save(Readable.from(endless()))).rejects.toBeInstanceOf(MediaTooLargeError);
+    // The type is known after sniffBytes; by then the image limit is already passed.
+    expect(chunksRead * 100).toBeLessThan(sniffBytes + 2_000);
+  });
+
+  it('reports a source that fails mid-way as an incomplete upload', async () => {
+    async function* breaksOff() {
+      yield samplePng();
+      throw new Error('Part terminated early');
+    }
+    const error = await save(Readable.from(breaksOff())).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(IncompleteUploadError);
+    expect(await incomingFiles()).toEqual([]);
+  });
+
+  it('counts a stream cut at the upload limit as too large', async () => {
+    const source = Object.assign(Readable.from([sampleMp4(500)]), { truncated: true });
+    await expect(save(source)).rejects.toBeInstanceOf(MediaTooLargeError);
+  });
+});
+
+describe('stored files', () => {
+  it('opens a stored file and reports a missing one as null', async () => {
+    const saved = await save(Readable.from([samplePng()]));
+    const opened = await openMediaFile(dir, saved.storageKey);
+    expect(opened?.sizeBytes).toBe(saved.sizeBytes);
+    expect(await text(opened!.stream)).toBe(samplePng().toString());
+    expect(await openMediaFile(dir, `${ownerId}/${randomUUID()}.png`)).toBeNull();
+  });
+
+  it('refuses storage keys that leave the media directory', () => {
+    expect(() => mediaFilePath(dir, '../etc/passwd')).toThrow();
+    expect(() => mediaFilePath(dir, '/etc/passwd')).toThrow();
+    expect(mediaFilePath(dir, 'a/b.png')).toBe(join(dir, 'a/b.png'));
+  });
+});

@@ -1,0 +1,29 @@
+import type { Account } from '@autoposter/db/repositories/accounts';
+
+export type AccountHealthStatus = 'healthy' | 'warning' | 'error';
+
+/** The parts of an account row its health depends on. */
+export type AccountSessionState = Pick<
+  Account,
+  'credentialsEncrypted' | 'sessionUpdatedAt' | 'sessionValid' | 'sessionCheckTemporaryFailure'
+>;
+
+/** Sessions this old are flagged: Facebook tends to expire them around then. */
+export const STALE_SESSION_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export const sessionExists = (row: AccountSessionState) => Boolean(row.credentialsEncrypted);
+
+/** Whole days since the session was stored; null without a session. */
+export function sessionAgeDays(row: AccountSessionState, now: Date): number | null {
+  if (!sessionExists(row)) return null;
+  return Math.max(0, Math.floor((now.getTime() - row.sessionUpdatedAt.getTime()) / DAY_MS));
+}
+
+/** error: missing or known invalid; warning: old, or the last check failed temporarily; healthy otherwise. */
+export function accountHealthStatus(row: AccountSessionState, now: Date): AccountHealthStatus {
+  if (!sessionExists(row) || row.sessionValid === false) return 'error';
+  const age = sessionAgeDays(row, now) ?? 0;
+  if (age >= STALE_SESSION_DAYS || row.sessionCheckTemporaryFailure) return 'warning';
+  return 'healthy';
+}
