@@ -51,3 +51,6 @@ export const accountKindForChannel: Record<Channel, AccountKind> = {
 /** Deliveries in these states still have work ahead of them. */
 export const liveDeliveryStatuses = ['scheduled', 'queued', 'processing', 'retrying'] as const satisfies readonly DeliveryStatus[];
 export const finalDeliveryStatuses = ['posted', 'failed', 'canceled'] as const satisfies readonly DeliveryStatus[];
+
+/** Deliveries that have not started processing: canceling them means nothing is published. */
+export const cancelableDeliveryStatuses = ['pending', 'scheduled', 'queued', 'retrying'] as const satisfies readonly DeliveryStatus[];

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Db } from '@autoposter/db';
 import type { EngineContext, EngineLogger, EngineSettings } from './context.ts';
 import { dispatchPass } from './dispatch-pass.ts';
-import { afterCancel, publishNow, retryFailed, retryPost, schedulePost, startPosting, unschedulePost } from './post-actions.ts';
+import { deletePost, publishNow, retryFailed, retryPost, schedulePost, startPosting, unschedulePost } from './post-actions.ts';
 import { startPeriodicPasses } from './periodic-passes.ts';
 import { createPublishQueues } from './publish-queues.ts';
 import { retentionPass } from './retention-pass.ts';
@@ -37,7 +37,7 @@ export function createEngine(options: EngineOptions) {
     unschedulePost: (userId: string, postId: string) => unschedulePost(ctx, userId, postId),
     retryPost: (userId: string, postId: string) => retryPost(ctx, userId, postId),
     retryFailed: (userId: string, postIds: string[] | null) => retryFailed(ctx, userId, postIds),
-    afterCancel: (...args: Parameters<typeof afterCancel> extends [unknown, ...infer R] ? R : never) => afterCancel(ctx, ...args),
+    deletePost: (userId: string, postId: string) => deletePost(ctx, userId, postId),
     dispatchPass: () => dispatchPass(ctx),
     retentionPass: () => retentionPass(ctx),
     startPeriodicPasses: (workerConnection: Redis) => startPeriodicPasses(ctx, workerConnection),

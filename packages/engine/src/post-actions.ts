@@ -1,4 +1,5 @@
-import type { Db } from '@autoposter/db';
+import { cancelableDeliveryStatuses, deliveryStatuses, type Db, type DeliveryStatus } from '@autoposter/db';
+import { softDeletePost } from '@autoposter/db/repositories/posts';
 import {
   cancelDeliveries,
   findPostIdsByStatus,
@@ -92,7 +93,7 @@ export async function retryPost(ctx: EngineContext, userId: string, postId: stri
 export async function unschedulePost(ctx: EngineContext, userId: string, postId: string): Promise<{ canceled: number }> {
   const { canceled, jobs } = await ctx.db.transaction(async (tx) => {
     await requirePost(tx as unknown as Db, userId, postId);
-    const live = await lockDeliveriesOfPosts(tx, userId, [postId], ['pending', 'scheduled', 'queued', 'retrying']);
+    const live = await lockDeliveriesOfPosts(tx, userId, [postId], cancelable);
     const processing = await lockDeliveriesOfPosts(tx, userId, [postId], ['processing']);
     if (live.length === 0 && processing.length > 0) {
       throw new UseCaseError('conflict', 'post_processing', 'This post is being published right now and can no longer be canceled');
@@ -105,8 +106,29 @@ export async function unschedulePost(ctx: EngineContext, userId: string, postId:
   return { canceled: canceled.length };
 }
 
-/** After deliveries were canceled in Postgres (here or by deleting a post): drop their jobs and tell clients. */
-export async function afterCancel(ctx: EngineContext, canceled: QueueableDelivery[], jobs: Awaited<ReturnType<typeof detachFromJobs>>) {
+/**
+ * Deletes a post: refused while a delivery is being published; otherwise its deliveries that
+ * have not started are canceled (nothing is published for them afterwards) and it disappears.
+ */
+export async function deletePost(ctx: EngineContext, userId: string, postId: string): Promise<void> {
+  const { canceled, jobs } = await ctx.db.transaction(async (tx) => {
+    await requirePost(tx as unknown as Db, userId, postId);
+    const all = await lockDeliveriesOfPosts(tx, userId, [postId], deliveryStatuses);
+    if (all.some((d) => d.status === 'processing')) {
+      throw new UseCaseError('conflict', 'post_processing', 'A delivery of this post is being published right now; try again when it finishes');
+    }
+    const live = all.filter((d) => cancelable.includes(d.status));
+    const canceledRows = await cancelDeliveries(tx, live.map((d) => d.id));
+    await softDeletePost(tx, userId, postId);
+    return { canceled: canceledRows, jobs: await detachFromJobs(tx, live) };
+  });
+  await afterCancel(ctx, canceled, jobs);
+}
+
+const cancelable: readonly DeliveryStatus[] = cancelableDeliveryStatuses;
+
+/** After deliveries were canceled in Postgres: drop their jobs and tell clients. */
+async function afterCancel(ctx: EngineContext, canceled: QueueableDelivery[], jobs: Awaited<ReturnType<typeof detachFromJobs>>) {
   await removeReplacedJobs(ctx, canceled);
   await announceJobs(ctx, jobs);
   await announceDeliveries(ctx, canceled);

@@ -6,6 +6,7 @@ import { auth } from './plugins/auth.ts';
 import { errorHandler } from './plugins/errors.ts';
 import { services, type ApiServices } from './plugins/services.ts';
 import { openApi } from './plugins/swagger.ts';
+import { nulCharacters } from './plugins/nul-characters.ts';
 import { validationCompilers } from './plugins/validation.ts';
 import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/accounts.ts';
@@ -38,6 +39,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(services, options);
   await app.register(errorHandler);
+  await app.register(nulCharacters);
   await app.register(openApi);
   await app.register(ops, {
     service: 'api',

@@ -1,3 +1,125 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { findPost, listPosts } from '@autoposter/db/repositories/posts';
+import { notFound } from '../plugins/errors.ts';
+import { decodeCursor, encodeCursor } from '../posts/cursor.ts';
+import { runIdempotent } from '../posts/idempotency.ts';
+import { createPost, updatePost } from '../posts/post-commands.ts';
+import {
+  CreatePostBody,
+  DEFAULT_PAGE_SIZE,
+  IdempotencyHeaders,
+  ListPostsQuery,
+  PatchPostBody,
+} from '../posts/post-requests.ts';
+import { PostView, toPostView } from '../posts/post-view.ts';
+import { IdParams, Nullable, Uuid, errorResponses } from '../schemas/common.ts';
 
-export const postRoutes: FastifyPluginAsyncTypebox = async () => {};
+const PostPage = Type.Object({
+  items: Type.Array(PostView),
+  next_cursor: Nullable(Type.String({ description: 'pass as ?cursor= for the next page; null on the last page' })),
+});
+
+const DeletedPost = Type.Object({ id: Uuid, deleted: Type.Literal(true) });
+
+const tags = ['posts'];
+
+export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // onRequest, not preHandler: a request without a valid token gets 401 before its body is even parsed.
+  app.addHook('onRequest', app.authenticate);
+
+
+  app.post(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: 'Create a post with one delivery per target',
+        description:
+          'With Idempotency-Key, the same key and body within 24 h answers the first result (header Idempotent-Replayed: true) and never creates a second post.',
+        headers: IdempotencyHeaders,
+        body: CreatePostBody,
+        response: { 201: PostView, ...errorResponses(400, 401, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const userId = request.user.id;
+      const scope = { userId, key: request.headers['idempotency-key'], payload: request.body };
+      const result = await runIdempotent(app.db, scope, 201, (tx) => createPost(tx, userId, request.body));
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      else if (request.body.scheduled_at) {
+        // The scheduled deliveries are already durable (the dispatch pass would find them);
+        // the engine also gives them a posting job and, within the horizon, their delayed job now.
+        await app.engine.schedulePost(userId, result.body.id, new Date(request.body.scheduled_at));
+      }
+      return reply.code(201).send(result.body);
+    },
+  );
+
+  app.get(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: "The caller's posts, newest first",
+        querystring: ListPostsQuery,
+        response: { 200: PostPage, ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const { status, channel, account_id: accountId, limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      const page = await listPosts(app.db, request.user.id, { status, channel, accountId }, { limit, after });
+      return { items: page.items.map(toPostView), next_cursor: page.last ? encodeCursor(page.last) : null };
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      schema: {
+        tags,
+        summary: 'A post with its deliveries',
+        params: IdParams,
+        response: { 200: PostView, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const post = await findPost(app.db, request.user.id, request.params.id);
+      if (!post) throw notFound('Post');
+      return toPostView(post);
+    },
+  );
+
+  app.patch(
+    '/:id',
+    {
+      schema: {
+        tags,
+        summary: "Change a post's content",
+        description: '409 post_processing while a delivery is being published; 409 post_published once every delivery is posted.',
+        params: IdParams,
+        body: PatchPostBody,
+        response: { 200: PostView, ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request) => updatePost(app.db, request.user.id, request.params.id, request.body),
+  );
+
+  app.delete(
+    '/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a post and cancel its deliveries that have not started',
+        description: '409 post_processing while a delivery is being published.',
+        params: IdParams,
+        response: { 200: DeletedPost, ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request) => {
+      await app.engine.deletePost(request.user.id, request.params.id);
+      return { id: request.params.id, deleted: true as const };
+    },
+  );
+};
