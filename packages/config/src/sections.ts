@@ -160,3 +160,30 @@ function parseNamedDuration(name: string, value: string): number {
     throw new Error(`${name} is invalid: ${(err as Error).message}`);
   }
 }
+
+const mediaUrlVariables = {
+  MEDIA_DIR: Type.String({ default: './storage/media', description: 'where uploads are stored; every service must see it' }),
+  PUBLIC_BASE_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000', description: 'how providers reach the gateway' }),
+  MEDIA_URL_SECRET: Type.String({ minLength: 16, description: 'signs public media URLs; the same for every service' }),
+  MEDIA_URL_TTL: Type.String({ default: '1h' }),
+};
+
+const mediaUrls = (env: { MEDIA_DIR: string; PUBLIC_BASE_URL: string; MEDIA_URL_SECRET: string; MEDIA_URL_TTL: string }) => ({
+  dir: env.MEDIA_DIR,
+  publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+  urlSecret: env.MEDIA_URL_SECRET,
+  urlTtlSeconds: Math.floor(parseNamedDuration('MEDIA_URL_TTL', env.MEDIA_URL_TTL) / 1000),
+});
+
+/** Where media files live and how providers that fetch by URL reach them (gateway and workers). */
+export const mediaUrlSection = section(mediaUrlVariables, mediaUrls);
+
+/** The gateway's media settings: the above plus upload limits. */
+export const mediaSection = section(
+  {
+    ...mediaUrlVariables,
+    MEDIA_MAX_IMAGE_BYTES: Type.Integer({ minimum: 1, default: 10 * 1024 * 1024 }),
+    MEDIA_MAX_VIDEO_BYTES: Type.Integer({ minimum: 1, default: 200 * 1024 * 1024 }),
+  },
+  (env) => ({ ...mediaUrls(env), maxImageBytes: env.MEDIA_MAX_IMAGE_BYTES, maxVideoBytes: env.MEDIA_MAX_VIDEO_BYTES }),
+);

@@ -38,7 +38,7 @@ export async function detachFromJobs(tx: DbOrTx, deliveries: QueueableDelivery[]
   for (const d of deliveries) {
     if (!d.postingJobId) continue;
     const counted = await recordDeliveryOutcome(tx, { jobId: d.postingJobId, postId: d.postId, outcome: 'canceled' });
-    if (counted) jobs.set(counted.job.id, counted.job);
+    if (counted) jobs.set(counted.id, counted);
   }
   return [...jobs.values()];
 }

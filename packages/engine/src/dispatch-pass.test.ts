@@ -2,7 +2,21 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryJobId } from '@autoposter/queue';
-import { createTestDatabase, createTestRedis, insertAccount, insertPost, insertUser, testKeyring, type TestDatabase, type TestRedis } from '@autoposter/testing';
+import { createLogger } from '@autoposter/logger';
+import {
+  createTestDatabase,
+  createTestPublisher,
+  createTestRedis,
+  insertAccount,
+  insertPost,
+  insertUser,
+  startFakeProvider,
+  testKeyring,
+  testWorkerConfig,
+  type TestDatabase,
+  type TestRedis,
+} from '@autoposter/testing';
+import { createPublishWorker } from '@autoposter/worker-runtime';
 import { createEngine, type Engine } from './engine.ts';
 
 /**
@@ -15,6 +29,7 @@ let db: TestDatabase;
 let testRedis: TestRedis;
 let redis: Redis;
 let engine: Engine;
+const keyring = testKeyring();
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 beforeAll(async () => {
@@ -49,14 +64,15 @@ const deliveriesOf = async (postIds: string[]) =>
 const jobState = (d: { id: string; run: number }) => engine.queues.meta.getJobState(deliveryJobId(d.id, d.run));
 
 describe('dispatch pass', () => {
-  it('restores every scheduled and queued delivery after Redis loses everything, once', async () => {
+  it('after Redis loses everything, one pass restores every scheduled and queued delivery, and each is published once', async () => {
     const user = await insertUser(db.db);
-    const account = await insertAccount(db.db, testKeyring(), user.id, 'facebook_page');
+    const account = await insertAccount(db.db, keyring, user.id, 'facebook_page');
     const queuedPosts = await makePosts(user.id, account.id, 250);
     const scheduledPosts = await makePosts(user.id, account.id, 250);
     await engine.startPosting(user.id, queuedPosts);
+    const firstDue = Date.now() + 4_000;
     for (const [i, postId] of scheduledPosts.entries()) {
-      await engine.schedulePost(user.id, postId, new Date(Date.now() + 60_000 + i * 100));
+      await engine.schedulePost(user.id, postId, new Date(firstDue + i * 10));
     }
     const farAway = (await makePosts(user.id, account.id, 1))[0]!;
     await engine.schedulePost(user.id, farAway, new Date(Date.now() + 30 * 86_400_000));
@@ -68,8 +84,7 @@ describe('dispatch pass', () => {
     expect(first.enqueued).toBe(500);
     const rows = await deliveriesOf([...queuedPosts, ...scheduledPosts]);
     const states = await Promise.all(rows.map(jobState));
-    expect(states.filter((s) => s === 'waiting' || s === 'prioritized')).toHaveLength(250);
-    expect(states.filter((s) => s === 'delayed')).toHaveLength(250);
+    expect(states.filter((s) => s === 'waiting' || s === 'delayed')).toHaveLength(500);
 
     const [far] = await deliveriesOf([farAway]);
     expect(await jobState(far!)).toBe('unknown');
@@ -77,7 +92,35 @@ describe('dispatch pass', () => {
     const second = await engine.dispatchPass();
     expect(second.enqueued).toBe(0);
     expect(await engine.queues.meta.count()).toBe(500);
-  });
+
+    const provider = await startFakeProvider();
+    const connection = new Redis(testRedis.url, { db: OWN_REDIS_DB, maxRetriesPerRequest: null });
+    const worker = createPublishWorker({
+      queueName: 'meta',
+      publisher: createTestPublisher({ providerUrl: provider.url }),
+      db: db.db,
+      connection,
+      prefix: testRedis.prefix,
+      config: testWorkerConfig({ concurrency: 8 }),
+      keyring,
+      logger: createLogger({ service: 'test', level: 'silent' }),
+      workerId: 'flush-test',
+    });
+    try {
+      const ids = rows.map((r) => r.id);
+      const postedCount = async () =>
+        (await db.pool.query<{ n: number }>(`select count(*)::int as n from deliveries where id = any($1) and status = 'posted'`, [ids])).rows[0]!.n;
+      const deadline = Date.now() + 30_000;
+      while ((await postedCount()) < 500 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await postedCount()).toBe(500);
+      const published = provider.publications().map((p) => p.delivery_id);
+      expect(published.sort()).toEqual([...ids].sort());
+    } finally {
+      await worker.close();
+      connection.disconnect();
+      await provider.close();
+    }
+  }, 60_000);
 
   it('re-adds a job that finished while its delivery still has work (a worker died after BullMQ gave up)', async () => {
     await redis.flushdb();

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { QueueableDelivery } from '@autoposter/db/repositories/delivery-scheduling';
 import {
   deliveryJobId,
+  publishDeliveryJob,
   publishJobOptions,
   queueForChannel,
   queueNames,
@@ -37,18 +38,7 @@ export async function enqueueDeliveries(
   }
   await Promise.all(
     [...byQueue].map(([name, list]) =>
-      queues[name].addBulk(
-        list.map((d) => ({
-          name: 'publish-delivery' as const,
-          data: { delivery_id: d.id, run: d.run },
-          opts: {
-            jobId: deliveryJobId(d.id, d.run),
-            delay: Math.max(0, (d.dueAt?.getTime() ?? 0) - options.now.getTime()),
-            attempts: options.maxAttempts,
-            backoff: { type: 'custom' },
-          },
-        })),
-      ),
+      queues[name].addBulk(list.map((d) => publishDeliveryJob(d, options))),
     ),
   );
 }

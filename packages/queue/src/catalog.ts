@@ -46,3 +46,24 @@ export const schedulerIds = {
   dispatch: 'dispatch-pass',
   retention: 'retention-pass',
 } as const;
+
+/**
+ * The one way a delivery run becomes a BullMQ job: ids only, a job id per run, delayed until
+ * due, the configured attempts with the workers' custom backoff.
+ */
+export function publishDeliveryJob(
+  delivery: { id: string; run: number; dueAt: Date | null },
+  options: { maxAttempts: number; now: Date },
+) {
+  return {
+    name: 'publish-delivery' as const,
+    data: { delivery_id: delivery.id, run: delivery.run } satisfies JobPayloads['publish-delivery'],
+    opts: {
+      ...publishJobOptions,
+      jobId: deliveryJobId(delivery.id, delivery.run),
+      delay: Math.max(0, (delivery.dueAt?.getTime() ?? 0) - options.now.getTime()),
+      attempts: options.maxAttempts,
+      backoff: { type: 'custom' },
+    },
+  };
+}

@@ -3,6 +3,7 @@ import {
   databaseSection,
   httpSection,
   loggingSection,
+  mediaSection,
   pacingSection,
   redisSection,
   retrySection,
@@ -29,25 +30,6 @@ export const authSection = section(
         .filter(Boolean),
     ),
     loginRateLimitPerMinute: env.LOGIN_RATE_LIMIT,
-  }),
-);
-
-export const mediaSection = section(
-  {
-    MEDIA_DIR: Type.String({ default: './storage/media', description: 'where uploads are stored' }),
-    MEDIA_MAX_IMAGE_BYTES: Type.Integer({ minimum: 1, default: 10 * 1024 * 1024 }),
-    MEDIA_MAX_VIDEO_BYTES: Type.Integer({ minimum: 1, default: 200 * 1024 * 1024 }),
-    PUBLIC_BASE_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000', description: 'how providers reach this gateway' }),
-    MEDIA_URL_SECRET: Type.String({ minLength: 16, description: 'signs public media URLs' }),
-    MEDIA_URL_TTL: Type.String({ default: '1h' }),
-  },
-  (env) => ({
-    dir: env.MEDIA_DIR,
-    maxImageBytes: env.MEDIA_MAX_IMAGE_BYTES,
-    maxVideoBytes: env.MEDIA_MAX_VIDEO_BYTES,
-    publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
-    urlSecret: env.MEDIA_URL_SECRET,
-    urlTtlSeconds: Math.floor(parseDuration(env.MEDIA_URL_TTL) / 1000),
   }),
 );
 

@@ -54,12 +54,13 @@ export async function markJobDeliveryStarted(db: DbOrTx, jobId: string, postId: 
  * Counts a delivery's final outcome into its job, atomically: concurrent workers each add
  * their own delivery, and the job completes exactly when its last post is done. A post whose
  * deliveries were all canceled leaves the job's total. Returns null when the delivery was
- * already counted (a repeat after a crash is harmless).
+ * already counted (a repeat after a crash is harmless). The job has finished when its
+ * `completedAt` is set: only the outcome that completes it returns a finished job.
  */
 export async function recordDeliveryOutcome(
   db: DbOrTx,
   input: { jobId: string; postId: string; outcome: DeliveryOutcome },
-): Promise<{ job: PostingJobRow; /** this outcome completed the job */ finished: boolean } | null> {
+): Promise<PostingJobRow | null> {
   const [item] = await db
     .update(postingJobPosts)
     .set({
@@ -98,26 +99,10 @@ export async function recordDeliveryOutcome(
       completedAt: sql`case when ${postingJobs.completedAt} is null and ${done} then now() else ${postingJobs.completedAt} end`,
     })
     .where(eq(postingJobs.id, input.jobId))
-    .returning({ ...postingJobColumns, justFinished: sql<boolean>`${postingJobs.completedAt} is null and ${done}` });
-  if (!job) return null;
-  const { justFinished, ...row } = job;
-  return { job: row, finished: justFinished };
+    .returning();
+  return job ?? null;
 }
 
-const postingJobColumns = {
-  id: postingJobs.id,
-  userId: postingJobs.userId,
-  trigger: postingJobs.trigger,
-  status: postingJobs.status,
-  totalPosts: postingJobs.totalPosts,
-  completedPosts: postingJobs.completedPosts,
-  failedPosts: postingJobs.failedPosts,
-  currentPostId: postingJobs.currentPostId,
-  currentPostTitle: postingJobs.currentPostTitle,
-  startedAt: postingJobs.startedAt,
-  completedAt: postingJobs.completedAt,
-  createdAt: postingJobs.createdAt,
-};
 
 export async function findPostingJob(db: DbOrTx, userId: string, jobId: string): Promise<PostingJobRow | null> {
   const [job] = await db

@@ -1,0 +1,46 @@
+import {
+  databaseSection,
+  httpSection,
+  loggingSection,
+  mediaUrlSection,
+  pacingSection,
+  redisSection,
+  retrySection,
+  secretsSection,
+  section,
+  workerSection,
+  type ConfigOf,
+} from '@autoposter/config';
+import type { PublishWorkerConfig } from './runtime.ts';
+
+/** Every variable a worker service reads (compose.yaml is checked against these). */
+export const workerConfigSections = {
+  http: httpSection(3100),
+  database: databaseSection,
+  redis: redisSection,
+  logging: loggingSection,
+  secrets: secretsSection,
+  worker: workerSection,
+  retry: retrySection,
+  pacing: pacingSection,
+  media: mediaUrlSection,
+};
+
+export type WorkerServiceConfig = ConfigOf<typeof workerConfigSections>;
+
+/** Time kept back from SHUTDOWN_GRACE_MS to hand attempts back before the process must exit. */
+const RELEASE_RESERVE_MS = 5_000;
+
+export function publishWorkerConfig(config: WorkerServiceConfig): PublishWorkerConfig {
+  const { http, worker, retry, pacing, media } = config;
+  return {
+    concurrency: worker.concurrency,
+    lockDurationMs: worker.lockDurationMs,
+    stalledIntervalMs: worker.stalledIntervalMs,
+    publishTimeoutMs: worker.publishTimeoutMs,
+    shutdownGraceMs: Math.max(0, http.shutdownGraceMs - Math.min(RELEASE_RESERVE_MS, http.shutdownGraceMs / 5)),
+    retry,
+    pacing,
+    media,
+  };
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { AccountLimits } from '@autoposter/db/repositories/accounts';
+import { localDay, nextPostingWindow, startOfNextLocalDay } from './local-time.ts';
+
+export interface PacedAccount {
+  id: string;
+  kind: string;
+  cooldownUntil: Date | null;
+  limits: AccountLimits;
+}
+
+export type PacingWait = 'cooldown' | 'posting_hours' | 'account_busy' | 'min_gap' | 'daily_cap';
+export type PacingGate = { allowed: true; slot: PacingSlot } | { allowed: false; until: Date; reason: PacingWait };
+
+/** What became of a paced publication: it decides what the account's counters keep. */
+export type PublicationOutcome = 'published' | 'maybe_published' | 'not_published';
+
+const DAY_MS = 86_400_000;
+const LAST_POST_TTL_MS = 7 * DAY_MS;
+
+/** Counts today's publication if the gap and the cap allow it: [0, count] | [1, allowed at ms] | [2, count]. */
+const reserveScript = `
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local ready = last + tonumber(ARGV[2])
+if ready > tonumber(ARGV[1]) then return {1, ready} end
+local count = tonumber(redis.call('GET', KEYS[2]) or '0')
+if count >= tonumber(ARGV[3]) then return {2, count} end
+redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return {0, count + 1}`;
+const recordPublishedScript = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end`;
+const uncountScript = `if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end`;
+const refreshLockScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+const releaseLockScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/**
+ * An account's limits, enforced in Redis so they hold across every worker replica. A browser
+ * account, or any account with a minimum gap, publishes one delivery at a time (a lock with a
+ * TTL, refreshed while publishing); the daily cap is counted atomically when a publication
+ * starts and given back if it certainly did not happen.
+ */
+export class AccountPacing {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly options: { lockTtlMs: number; busyRetryMs: number },
+  ) {}
+
+  async enter(account: PacedAccount, now: Date): Promise<PacingGate> {
+    if (account.cooldownUntil && account.cooldownUntil > now) return wait(account.cooldownUntil, 'cooldown');
+    const { limits } = account;
+    const opens = limits.posting_hours && nextPostingWindow(now, limits.posting_hours, limits.timezone);
+    if (opens) return wait(opens, 'posting_hours');
+
+    const keys = this.keys(account.id, localDay(now, limits.timezone));
+    const lockToken = this.isOneAtATime(account) ? randomUUID() : null;
+    if (lockToken && !(await this.redis.set(keys.busy, lockToken, 'PX', this.options.lockTtlMs, 'NX'))) {
+      return wait(new Date(now.getTime() + this.options.busyRetryMs), 'account_busy');
+    }
+    const [verdict, value] = (await this.redis.eval(
+      reserveScript,
+      2,
+      keys.last,
+      keys.day,
+      now.getTime(),
+      limits.min_gap_seconds * 1000,
+      limits.daily_cap,
+      2 * DAY_MS,
+    )) as [number, number];
+    if (verdict === 0) return { allowed: true, slot: new PacingSlot(this.redis, keys, lockToken, this.options.lockTtlMs) };
+    if (lockToken) await this.redis.eval(releaseLockScript, 1, keys.busy, lockToken);
+    return verdict === 1
+      ? wait(new Date(value), 'min_gap')
+      : wait(startOfNextLocalDay(now, limits.timezone), 'daily_cap');
+  }
+
+  private isOneAtATime(account: PacedAccount): boolean {
+    return account.kind === 'facebook_browser' || account.limits.min_gap_seconds > 0;
+  }
+
+  private keys(accountId: string, day: string): PacingKeys {
+    const base = `${this.prefix}:pacing:${accountId}`;
+    return { busy: `${base}:busy`, last: `${base}:last`, day: `${base}:day:${day}` };
+  }
+}
+
+interface PacingKeys {
+  busy: string;
+  last: string;
+  day: string;
+}
+
+const wait = (until: Date, reason: PacingWait): PacingGate => ({ allowed: false, until, reason });
+
+/** The right to publish for one account, held from before the claim until the outcome is known. */
+export class PacingSlot {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: PacingKeys,
+    private readonly lockToken: string | null,
+    private readonly lockTtlMs: number,
+  ) {}
+
+  /** Extends the one-at-a-time lock; false when it expired and may be someone else's. */
+  async refresh(): Promise<boolean> {
+    if (!this.lockToken) return true;
+    return (await this.redis.eval(refreshLockScript, 1, this.keys.busy, this.lockToken, this.lockTtlMs)) === 1;
+  }
+
+  async settle(outcome: PublicationOutcome): Promise<void> {
+    if (outcome !== 'not_published') {
+      await this.redis.eval(recordPublishedScript, 1, this.keys.last, Date.now(), LAST_POST_TTL_MS);
+    } else {
+      await this.redis.eval(uncountScript, 1, this.keys.day);
+    }
+    if (this.lockToken) await this.redis.eval(releaseLockScript, 1, this.keys.busy, this.lockToken);
+  }
+}

@@ -1,0 +1,74 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
+import type { Redis } from 'ioredis';
+import { loadConfig } from '@autoposter/config';
+import { createDatabase, isDatabaseReachable, type Database } from '@autoposter/db';
+import { createLogger, type Logger } from '@autoposter/logger';
+import { onShutdown, ops, redisReadiness } from '@autoposter/ops';
+import type { Publisher } from '@autoposter/publisher';
+import { createRedisConnection, type PublishQueueName } from '@autoposter/queue';
+import { publishWorkerConfig, workerConfigSections, type WorkerServiceConfig } from './config.ts';
+import { createPublishMetrics } from './metrics.ts';
+import { createPublishWorker, type PublishWorker } from './publish-worker.ts';
+
+export interface WorkerServiceOptions {
+  /** Service name in logs and metrics, e.g. "meta-worker". */
+  service: string;
+  queueName: PublishQueueName;
+  publisher: Publisher;
+}
+
+export interface RunningWorkerService {
+  app: FastifyInstance;
+  worker: PublishWorker;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a worker service from parsed config: its Postgres pool and Redis connection, the
+ * publish worker, and an HTTP server with /healthz, /readyz and /metrics (not yet listening).
+ */
+export async function startWorkerService(
+  config: WorkerServiceConfig,
+  options: WorkerServiceOptions & { logger?: Logger },
+): Promise<RunningWorkerService> {
+  const logger = options.logger ?? createLogger({ service: options.service, level: config.logging.level });
+  const database = createDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: options.service });
+  const connection = createRedisConnection(config.redis.url, 'worker');
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
+  await app.register(ops, {
+    service: options.service,
+    readiness: { postgres: () => isDatabaseReachable(database.pool), redis: redisReadiness(connection) },
+  });
+  const worker = createPublishWorker({
+    queueName: options.queueName,
+    publisher: options.publisher,
+    db: database.db,
+    connection,
+    prefix: config.redis.prefix,
+    config: publishWorkerConfig(config),
+    keyring: { keys: config.secrets.keys },
+    logger,
+    workerId: config.worker.workerId,
+    metrics: createPublishMetrics(app.metrics),
+  });
+  return { app, worker, close: () => closeService(app, worker, options.publisher, database, connection) };
+}
+
+async function closeService(app: FastifyInstance, worker: PublishWorker, publisher: Publisher, database: Database, connection: Redis) {
+  await worker.close();
+  await publisher.close?.();
+  await app.close();
+  await database.close();
+  connection.disconnect();
+}
+
+/** The whole `main` of a worker service: config from the environment, start, listen, stop on SIGTERM. */
+export async function runWorkerService(options: WorkerServiceOptions): Promise<void> {
+  const config = loadConfig(workerConfigSections);
+  const logger = createLogger({ service: options.service, level: config.logging.level });
+  const service = await startWorkerService(config, { ...options, logger });
+  onShutdown(logger, config.http.shutdownGraceMs, service.close);
+  await service.app.listen({ port: config.http.port, host: config.http.host });
+  logger.info({ queue: options.queueName, concurrency: config.worker.concurrency }, 'worker service started');
+}
