@@ -130,8 +130,11 @@ describe('canceling and rescheduling', () => {
     await api.app.inject({ method: 'POST', url: `/api/posts/${post.id}/schedule`, headers: alice.headers, payload: { scheduled_at: later } });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(publicationsOf(deliveries[0]!.id)).toHaveLength(0);
-    await eventually('the rescheduled post', async () => publicationsOf(deliveries[0]!.id).length === 1);
-    const published = (await getPost(post.id)).deliveries[0];
+    const published = await eventually('the rescheduled post', async () => {
+      const delivery = (await getPost(post.id)).deliveries[0];
+      return delivery.status === 'posted' ? delivery : undefined;
+    });
+    expect(publicationsOf(deliveries[0]!.id)).toHaveLength(1);
     expect(Date.parse(published.posted_at)).toBeGreaterThanOrEqual(Date.parse(later));
   });
 });
