@@ -7,7 +7,6 @@ import {
   redisSection,
   retrySection,
   secretsSection,
-  section,
   workerSection,
   type ConfigOf,
 } from '@autoposter/config';

@@ -1,7 +1,7 @@
 import { and, asc, eq, exists, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { accounts, deliveries, media, posts } from '../schema.ts';
-import type { Channel, DeliveryStatus, PostStatus } from '../statuses.ts';
+import type { Channel, PostStatus } from '../statuses.ts';
 
 export type PostRow = typeof posts.$inferSelect;
 export type DeliveryRow = typeof deliveries.$inferSelect;
