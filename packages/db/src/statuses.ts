@@ -16,19 +16,8 @@ export const postStatuses = ['pending', 'scheduled', 'processing', 'published', 
 export const jobStatuses = ['queued', 'running', 'completed', 'failed'] as const;
 export const attemptOutcomes = ['running', 'posted', 'retrying', 'failed', 'canceled', 'abandoned', 'deferred'] as const;
 export const logLevels = ['INFO', 'WARNING', 'ERROR'] as const;
-export const errorTypes = [
-  'session_expired',
-  'invalid_token',
-  'permission_denied',
-  'captcha',
-  'rate_limit',
-  'network_error',
-  'provider_unavailable',
-  'validation_error',
-  'ui_changed',
-  'duplicate',
-  'unknown',
-] as const;
+/** The contract's error types are the publisher seam's; the database enforces the same list. */
+export { errorTypes, type ErrorType } from '@autoposter/publisher';
 
 export type UserRole = (typeof userRoles)[number];
 export type AccountKind = (typeof accountKinds)[number];
@@ -38,7 +27,6 @@ export type PostStatus = (typeof postStatuses)[number];
 export type JobStatus = (typeof jobStatuses)[number];
 export type AttemptOutcome = (typeof attemptOutcomes)[number];
 export type LogLevel = (typeof logLevels)[number];
-export type ErrorType = (typeof errorTypes)[number];
 
 /** Which account kind may publish to which channel. */
 export const accountKindForChannel: Record<Channel, AccountKind> = {
