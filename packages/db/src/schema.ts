@@ -193,6 +193,10 @@ export const deliveries = pgTable(
     /** Fencing token of the worker that holds it while processing. */
     claimToken: text('claim_token'),
     claimedAt: tstz('claimed_at'),
+    /** The holder's lease: renewed by its heartbeat; another worker may take over only after it. */
+    claimExpiresAt: tstz('claim_expires_at'),
+    /** Canceled while a worker held it: when that attempt ends without posting, the delivery is canceled, not retried. */
+    cancelRequestedAt: tstz('cancel_requested_at'),
     lastErrorType: text('last_error_type'),
     lastErrorCode: text('last_error_code'),
     lastErrorMessage: text('last_error_message'),
