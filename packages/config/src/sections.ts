@@ -122,16 +122,11 @@ export const schedulingSection = section(
   {
     DISPATCH_INTERVAL: Type.String({ default: '5s', description: 'how often the dispatch pass runs' }),
     DISPATCH_HORIZON: Type.String({ default: '15m', description: 'deliveries due within this go to Redis as delayed jobs' }),
-    STALE_CLAIM_AFTER: Type.String({
-      default: '2m',
-      description: 'a processing delivery with no live job and a claim older than this is handed out again',
-    }),
     RETENTION_DAYS: Type.Integer({ minimum: 1, default: 90 }),
   },
   (env) => ({
     dispatchIntervalMs: parseNamedDuration('DISPATCH_INTERVAL', env.DISPATCH_INTERVAL),
     horizonMs: parseNamedDuration('DISPATCH_HORIZON', env.DISPATCH_HORIZON),
-    staleClaimMs: parseNamedDuration('STALE_CLAIM_AFTER', env.STALE_CLAIM_AFTER),
     retentionDays: env.RETENTION_DAYS,
   }),
 );

@@ -23,7 +23,5 @@ export interface EngineSettings {
   /** Deliveries due within this go to Redis as delayed jobs; later ones wait in Postgres. */
   horizonMs: number;
   dispatchIntervalMs: number;
-  /** A `processing` delivery whose claim is older than this, with no live job, is handed out again. */
-  staleClaimMs: number;
   retentionDays: number;
 }

@@ -41,7 +41,7 @@ beforeAll(async () => {
     redis,
     prefix: testRedis.prefix,
     logger: silent,
-    settings: { maxAttempts: 5, horizonMs: 15 * 60_000, dispatchIntervalMs: 5_000, staleClaimMs: 60_000, retentionDays: 90 },
+    settings: { maxAttempts: 5, horizonMs: 15 * 60_000, dispatchIntervalMs: 5_000, retentionDays: 90 },
   });
 });
 afterAll(async () => {
@@ -70,9 +70,8 @@ describe('dispatch pass', () => {
     const queuedPosts = await makePosts(user.id, account.id, 250);
     const scheduledPosts = await makePosts(user.id, account.id, 250);
     await engine.startPosting(user.id, queuedPosts);
-    const firstDue = Date.now() + 4_000;
-    for (const [i, postId] of scheduledPosts.entries()) {
-      await engine.schedulePost(user.id, postId, new Date(firstDue + i * 10));
+    for (const postId of scheduledPosts) {
+      await engine.schedulePost(user.id, postId, new Date(Date.now() + 1_500));
     }
     const farAway = (await makePosts(user.id, account.id, 1))[0]!;
     await engine.schedulePost(user.id, farAway, new Date(Date.now() + 30 * 86_400_000));
@@ -144,12 +143,24 @@ describe('dispatch pass', () => {
     expect(await jobState(d!)).toBe('waiting');
   });
 
-  it('hands out again a delivery left processing by a dead worker once its claim is stale', async () => {
+  it('leaves alone a processing delivery whose holder still renews its lease', async () => {
+    const user = await insertUser(db.db);
+    const account = await insertAccount(db.db, testKeyring(), user.id, 'facebook_page');
+    const { deliveries } = await insertPost(db.db, user.id, [{ channel: 'facebook_page', accountId: account.id, status: 'processing', dueAt: new Date() }]);
+    await db.pool.query(`update deliveries set claim_expires_at = now() + interval '30 seconds', claim_token = 'live-worker' where id = $1`, [deliveries[0]!.id]);
+    await engine.dispatchPass();
+    expect(await jobState(deliveries[0]!)).toBe('unknown');
+  });
+
+  it('hands out again a delivery left processing by a dead worker once its claim lease expired', async () => {
     const user = await insertUser(db.db);
     const account = await insertAccount(db.db, testKeyring(), user.id, 'facebook_page');
     const { deliveries } = await insertPost(db.db, user.id, [{ channel: 'facebook_page', accountId: account.id, status: 'processing', dueAt: new Date() }]);
     const d = deliveries[0]!;
-    await db.pool.query(`update deliveries set claimed_at = now() - interval '61 seconds', claim_token = 'dead-worker' where id = $1`, [d.id]);
+    await db.pool.query(
+      `update deliveries set claimed_at = now() - interval '61 seconds', claim_expires_at = now() - interval '1 second', claim_token = 'dead-worker' where id = $1`,
+      [d.id],
+    );
     await engine.dispatchPass();
     expect(await jobState(d)).toBe('waiting');
   });

@@ -19,14 +19,12 @@ export interface DispatchResult {
 export async function dispatchPass(ctx: EngineContext): Promise<DispatchResult> {
   const now = ctx.now();
   const until = new Date(now.getTime() + ctx.settings.horizonMs);
-  const staleBefore = new Date(now.getTime() - ctx.settings.staleClaimMs);
   let checked = 0;
   let enqueued = 0;
   let after: QueueableDelivery | undefined;
   for (;;) {
     const page = await findDispatchable(ctx.db, {
       until,
-      staleBefore,
       limit: PAGE_SIZE,
       afterDueAt: after?.dueAt ?? undefined,
       afterId: after?.id,

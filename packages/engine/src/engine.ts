@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Db } from '@autoposter/db';
 import type { EngineContext, EngineLogger, EngineSettings } from './context.ts';
 import { dispatchPass } from './dispatch-pass.ts';
-import { deletePost, publishNow, retryFailed, retryPost, schedulePost, startPosting, unschedulePost } from './post-actions.ts';
+import { deleteAccount, deletePost, publishNow, scheduleCreatedPost, retryFailed, retryPost, schedulePost, startPosting, unschedulePost } from './post-actions.ts';
 import { startPeriodicPasses } from './periodic-passes.ts';
 import { createPublishQueues } from './publish-queues.ts';
 import { retentionPass } from './retention-pass.ts';
@@ -38,6 +38,8 @@ export function createEngine(options: EngineOptions) {
     retryPost: (userId: string, postId: string) => retryPost(ctx, userId, postId),
     retryFailed: (userId: string, postIds: string[] | null) => retryFailed(ctx, userId, postIds),
     deletePost: (userId: string, postId: string) => deletePost(ctx, userId, postId),
+    deleteAccount: (userId: string, accountId: string) => deleteAccount(ctx, userId, accountId),
+    scheduleCreatedPost: (userId: string, postId: string) => scheduleCreatedPost(ctx, userId, postId),
     dispatchPass: () => dispatchPass(ctx),
     retentionPass: () => retentionPass(ctx),
     startPeriodicPasses: (workerConnection: Redis) => startPeriodicPasses(ctx, workerConnection),

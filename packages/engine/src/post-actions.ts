@@ -1,11 +1,14 @@
 import { cancelableDeliveryStatuses, deliveryStatuses, type Db, type DeliveryStatus } from '@autoposter/db';
+import { lockAccount, softDeleteAccount } from '@autoposter/db/repositories/accounts';
 import { softDeletePost } from '@autoposter/db/repositories/posts';
 import {
   cancelDeliveries,
   findPostIdsByStatus,
   findPostIdsWithFailedDeliveries,
+  lockDeliveriesOfAccount,
   lockDeliveriesOfPosts,
   postExists,
+  requestCancel,
   setPostSchedule,
   type QueueableDelivery,
 } from '@autoposter/db/repositories/delivery-scheduling';
@@ -89,21 +92,23 @@ export async function retryPost(ctx: EngineContext, userId: string, postId: stri
   return retryFailed(ctx, userId, [postId]);
 }
 
-/** Cancels a post's deliveries that have not started; nothing is published for them afterwards. */
+/**
+ * Cancels a post's schedule: deliveries that have not started become canceled, and one a worker
+ * holds right now is canceled when that attempt ends without posting, so nothing is published
+ * afterwards.
+ */
 export async function unschedulePost(ctx: EngineContext, userId: string, postId: string): Promise<{ canceled: number }> {
-  const { canceled, jobs } = await ctx.db.transaction(async (tx) => {
+  const { canceled, requested, jobs } = await ctx.db.transaction(async (tx) => {
     await requirePost(tx as unknown as Db, userId, postId);
-    const live = await lockDeliveriesOfPosts(tx, userId, [postId], cancelable);
-    const processing = await lockDeliveriesOfPosts(tx, userId, [postId], ['processing']);
-    if (live.length === 0 && processing.length > 0) {
-      throw new UseCaseError('conflict', 'post_processing', 'This post is being published right now and can no longer be canceled');
-    }
+    const open = await lockDeliveriesOfPosts(tx, userId, [postId], [...cancelable, 'processing']);
+    const live = open.filter((d) => d.status !== 'processing');
     const canceledRows = await cancelDeliveries(tx, live.map((d) => d.id));
+    const requestedCount = await requestCancel(tx, open.filter((d) => d.status === 'processing').map((d) => d.id));
     await setPostSchedule(tx, userId, postId, null);
-    return { canceled: canceledRows, jobs: await detachFromJobs(tx, live) };
+    return { canceled: canceledRows, requested: requestedCount, jobs: await detachFromJobs(tx, live) };
   });
   await afterCancel(ctx, canceled, jobs);
-  return { canceled: canceled.length };
+  return { canceled: canceled.length + requested };
 }
 
 /**
@@ -126,6 +131,39 @@ export async function deletePost(ctx: EngineContext, userId: string, postId: str
 }
 
 const cancelable: readonly DeliveryStatus[] = cancelableDeliveryStatuses;
+
+/**
+ * Deletes an account: refused while one of its deliveries is being published; otherwise its
+ * deliveries that have not started are canceled (and leave their posting jobs) and it disappears.
+ */
+export async function deleteAccount(ctx: EngineContext, userId: string, accountId: string): Promise<void> {
+  const { canceled, jobs } = await ctx.db.transaction(async (tx) => {
+    if (!(await lockAccount(tx, userId, accountId))) throw new UseCaseError('not_found', 'not_found', 'Account not found');
+    const open = await lockDeliveriesOfAccount(tx, userId, accountId, [...cancelable, 'processing']);
+    if (open.some((d) => d.status === 'processing')) {
+      throw new UseCaseError('conflict', 'delivery_processing', 'A post is being published with this account right now; delete it once that finishes');
+    }
+    const canceledRows = await cancelDeliveries(tx, open.map((d) => d.id));
+    await softDeleteAccount(tx, userId, accountId);
+    return { canceled: canceledRows, jobs: await detachFromJobs(tx, open) };
+  });
+  await afterCancel(ctx, canceled, jobs);
+}
+
+/**
+ * Gives a just-created scheduled post its posting job and, within the horizon, its delayed job.
+ * Its deliveries are already durable as `scheduled` (the dispatch pass would find them), so
+ * this never refuses: a time that has passed meanwhile just makes them due now.
+ */
+export async function scheduleCreatedPost(ctx: EngineContext, userId: string, postId: string): Promise<void> {
+  const run = await ctx.db.transaction(async (tx) => {
+    const deliveries = await lockDeliveriesOfPosts(tx, userId, [postId], ['scheduled']);
+    const dueAt = deliveries[0]?.dueAt;
+    if (!dueAt || deliveries.some((d) => d.postingJobId)) return null;
+    return openRun(tx, { userId, trigger: 'schedule', deliveries, status: 'scheduled', dueAt });
+  });
+  if (run) await publishRun(ctx, run);
+}
 
 /** After deliveries were canceled in Postgres: drop their jobs and tell clients. */
 async function afterCancel(ctx: EngineContext, canceled: QueueableDelivery[], jobs: Awaited<ReturnType<typeof detachFromJobs>>) {

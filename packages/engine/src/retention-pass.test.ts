@@ -15,7 +15,7 @@ beforeAll(async () => {
     redis: redis.client,
     prefix: redis.prefix,
     logger: silent,
-    settings: { maxAttempts: 5, horizonMs: 60_000, dispatchIntervalMs: 5_000, staleClaimMs: 60_000, retentionDays: 90 },
+    settings: { maxAttempts: 5, horizonMs: 60_000, dispatchIntervalMs: 5_000, retentionDays: 90 },
   });
 });
 afterAll(async () => {
@@ -54,9 +54,22 @@ describe('retention pass', () => {
       [user.id],
     );
 
+    const { deliveries: [failed] } = await insertPost(db.db, user.id, [{ channel: 'facebook_page', accountId: account.id, status: 'failed' }]);
+    await db.pool.query(
+      `insert into delivery_attempts (delivery_id, user_id, attempt_no, started_at, finished_at, outcome, outcome_unknown) values ($1, $2, 1, now() - interval '120 days', now() - interval '120 days', 'abandoned', true)`,
+      [failed!.id, user.id],
+    );
+    const screenshot = await db.pool.query<{ id: string }>(
+      `insert into artifacts (user_id, delivery_id, mime, data, created_at) values ($1, $2, 'image/png', '\\x00', now() - interval '120 days') returning id`,
+      [user.id, finished!.id],
+    );
+    await db.pool.query(`update delivery_attempts set screenshot_artifact_id = $1 where delivery_id = $2 and attempt_no = 10`, [screenshot.rows[0]!.id, finished!.id]);
+
     const result = await engine.retentionPass();
 
-    expect(result).toMatchObject({ attempts: 1, logs: 1, jobs: 1, idempotencyKeys: 1 });
+    expect(result).toMatchObject({ attempts: 1, logs: 1, jobs: 1, idempotencyKeys: 1, artifacts: 0 });
+    expect(await count('delivery_attempts', failed!.id)).toBe(1);
+    expect(await count('artifacts', finished!.id)).toBe(1);
     expect(await count('delivery_attempts', finished!.id)).toBe(1);
     expect(await count('delivery_logs', finished!.id)).toBe(1);
     expect(await count('delivery_attempts', live!.id)).toBe(1);

@@ -1,7 +1,6 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
-import { accounts, deliveries, type AccountLimitsOverride } from '../schema.ts';
-import type { DeliveryStatus } from '../statuses.ts';
+import { accounts, type AccountLimitsOverride } from '../schema.ts';
 
 export type Account = typeof accounts.$inferSelect;
 export type NewAccount = Pick<typeof accounts.$inferInsert, 'kind' | 'name' | 'email' | 'credentialsEncrypted' | 'limits'>;
@@ -34,8 +33,6 @@ export function effectiveLimits(override: AccountLimitsOverride, defaults: Pacin
   };
 }
 
-/** Deleting an account cancels its deliveries that have not started. */
-const cancelableOnDelete: DeliveryStatus[] = ['pending', 'scheduled', 'queued', 'retrying'];
 
 const owned = (userId: string, id: string) =>
   and(eq(accounts.userId, userId), eq(accounts.id, id), isNull(accounts.deletedAt));
@@ -105,32 +102,13 @@ export async function replaceAccountSession(
   return account ?? null;
 }
 
-/**
- * Soft-deletes an account and cancels its deliveries that have not started, in one transaction.
- * Refused ('processing') while one of its deliveries is being published.
- */
-export async function deleteAccount(
-  db: DbOrTx,
-  userId: string,
-  id: string,
-): Promise<'deleted' | 'not_found' | 'processing'> {
-  return db.transaction(async (tx) => {
-    const [account] = await tx.select({ id: accounts.id }).from(accounts).where(owned(userId, id)).for('update');
-    if (!account) return 'not_found';
-    const ofAccount = and(eq(deliveries.userId, userId), eq(deliveries.accountId, id));
-    // Locking them keeps a worker from claiming one between this check and the cancel.
-    const open = await tx
-      .select({ status: deliveries.status })
-      .from(deliveries)
-      .where(and(ofAccount, inArray(deliveries.status, [...cancelableOnDelete, 'processing'])))
-      .for('update');
-    if (open.some((delivery) => delivery.status === 'processing')) return 'processing';
-    const now = new Date();
-    await tx
-      .update(deliveries)
-      .set({ status: 'canceled', updatedAt: now })
-      .where(and(ofAccount, inArray(deliveries.status, cancelableOnDelete)));
-    await tx.update(accounts).set({ deletedAt: now, updatedAt: now }).where(eq(accounts.id, id));
-    return 'deleted';
-  });
+/** The caller's live account, locked for this transaction; null when it is not theirs or deleted. */
+export async function lockAccount(tx: DbOrTx, userId: string, id: string): Promise<{ id: string } | null> {
+  const [account] = await tx.select({ id: accounts.id }).from(accounts).where(owned(userId, id)).for('update');
+  return account ?? null;
+}
+
+export async function softDeleteAccount(tx: DbOrTx, userId: string, id: string): Promise<void> {
+  const now = new Date();
+  await tx.update(accounts).set({ deletedAt: now, updatedAt: now }).where(owned(userId, id));
 }

@@ -26,7 +26,10 @@ const queueable = {
   postingJobId: deliveries.postingJobId,
 };
 
-/** Deliveries of the caller's live (not deleted) posts, in the given states, locked for this transaction. */
+/**
+ * Deliveries of the caller's live (not deleted) posts, in the given states, locked for this
+ * transaction. Every locker takes delivery rows in id order, so two of them cannot deadlock.
+ */
 export async function lockDeliveriesOfPosts(
   tx: DbOrTx,
   userId: string,
@@ -47,8 +50,34 @@ export async function lockDeliveriesOfPosts(
         inArray(deliveries.status, [...statuses]),
       ),
     )
-    .orderBy(asc(posts.createdAt), asc(deliveries.createdAt))
+    .orderBy(asc(deliveries.id))
     .for('update', { of: deliveries });
+}
+
+/** An account's deliveries in the given states, locked in id order (see lockDeliveriesOfPosts). */
+export async function lockDeliveriesOfAccount(
+  tx: DbOrTx,
+  userId: string,
+  accountId: string,
+  statuses: readonly DeliveryStatus[],
+): Promise<QueueableDelivery[]> {
+  return tx
+    .select(queueable)
+    .from(deliveries)
+    .where(and(eq(deliveries.userId, userId), eq(deliveries.accountId, accountId), inArray(deliveries.status, [...statuses])))
+    .orderBy(asc(deliveries.id))
+    .for('update');
+}
+
+/** Marks deliveries a worker holds right now: when that attempt ends without posting, they become canceled. */
+export async function requestCancel(tx: DbOrTx, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = await tx
+    .update(deliveries)
+    .set({ cancelRequestedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(and(inArray(deliveries.id, ids), eq(deliveries.status, 'processing')))
+    .returning({ id: deliveries.id });
+  return rows.length;
 }
 
 /** Ids of the caller's live posts whose derived status is one of `statuses`. */
@@ -119,17 +148,20 @@ export async function setPostSchedule(tx: DbOrTx, userId: string, postId: string
 
 /**
  * Deliveries the dispatch pass must have in Redis: live ones due before `until`, plus ones
- * left `processing` by a worker that stopped renewing its claim before `staleBefore`.
+ * left `processing` by a worker whose claim lease has expired (it died or hung).
  */
 export async function findDispatchable(
   db: DbOrTx,
-  input: { until: Date; staleBefore: Date; limit: number; afterDueAt?: Date; afterId?: string },
+  input: { until: Date; limit: number; afterDueAt?: Date; afterId?: string },
 ): Promise<QueueableDelivery[]> {
   const live = and(
     inArray(deliveries.status, ['scheduled', 'queued', 'retrying']),
     lte(deliveries.dueAt, input.until),
   );
-  const stale = and(eq(deliveries.status, 'processing'), lt(deliveries.claimedAt, input.staleBefore));
+  const stale = and(
+    eq(deliveries.status, 'processing'),
+    or(isNull(deliveries.claimExpiresAt), lt(deliveries.claimExpiresAt, sql`now()`)),
+  );
   const page =
     input.afterDueAt && input.afterId
       ? or(

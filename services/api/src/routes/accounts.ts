@@ -4,7 +4,6 @@ import { accountKinds, type AccountKind } from '@autoposter/db';
 import { decryptJson, encryptJson } from '@autoposter/crypto';
 import {
   createAccount,
-  deleteAccount,
   findAccount,
   listAccounts,
   replaceAccountSession,
@@ -14,7 +13,7 @@ import {
 import { parseCredentials, parseSessionUpdate, type AccountCredentials } from '../accounts/credentials.ts';
 import { LimitsInput, checkLimits } from '../accounts/limits.ts';
 import { AccountBody, accountView } from '../accounts/view.ts';
-import { badRequest, conflict, notFound } from '../plugins/errors.ts';
+import { badRequest, notFound } from '../plugins/errors.ts';
 import { IdParams, Nullable, errorResponses } from '../schemas/common.ts';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
@@ -126,11 +125,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id',
     { schema: { tags, params: IdParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409) } } },
     async (request, reply) => {
-      const outcome = await deleteAccount(app.db, request.user.id, request.params.id);
-      if (outcome === 'not_found') throw notFound('Account');
-      if (outcome === 'processing') {
-        throw conflict('A post is being published with this account right now; delete it once that finishes', 'delivery_processing');
-      }
+      await app.engine.deleteAccount(request.user.id, request.params.id);
       return reply.code(204).send(null);
     },
   );

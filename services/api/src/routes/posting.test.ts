@@ -173,10 +173,24 @@ describe('scheduling', () => {
     expect(row!.status).toBe('canceled');
   });
 
-  it('unschedule answers 409 while the post is being published', async () => {
-    const { post } = await alice.post(['facebook_page'], { status: 'processing' });
+  it('unschedule while a delivery is being published asks its worker to cancel it unless it posts', async () => {
+    const { post, deliveries } = await alice.post(['facebook_page'], { status: 'processing' });
     const res = await api.app.inject({ method: 'DELETE', url: `/api/posts/${post.id}/schedule`, headers: alice.headers });
-    expect(res.statusCode).toBe(409);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().canceled_deliveries).toBe(1);
+    const [row] = await deliveriesOf(post.id);
+    expect(row!.status).toBe('processing');
+    expect(row!.cancelRequestedAt).toBeInstanceOf(Date);
+    expect(deliveries[0]!.id).toBe(row!.id);
+  });
+
+  it('refuses a leap second or a date without a time with a 400 naming scheduled_at, never a 500', async () => {
+    const { post } = await alice.post();
+    for (const scheduled_at of ['2030-01-01T23:59:60Z', '2030-01-01', '2030-02-30T10:00:00Z']) {
+      const res = await api.app.inject({ method: 'POST', url: `/api/posts/${post.id}/schedule`, headers: alice.headers, payload: { scheduled_at } });
+      expect(res.statusCode, scheduled_at).toBe(400);
+      expect(res.json().error).toContain('scheduled_at');
+    }
   });
 });
 
@@ -227,5 +241,33 @@ describe('publish-now and retry', () => {
     } finally {
       await fresh.close();
     }
+  });
+});
+
+describe('deleting an account', () => {
+  it('cancels its waiting deliveries, removes their jobs and closes their posting job', async () => {
+    const carol = await userWithAccounts(api);
+    const { post } = await carol.post(['facebook_page']);
+    const started = await api.app.inject({ method: 'POST', url: '/api/posts/start-posting', headers: carol.headers, payload: { post_ids: [post.id] } });
+    const jobId = started.json().job_id;
+    const [queued] = await deliveriesOf(post.id);
+    const res = await api.app.inject({ method: 'DELETE', url: `/api/accounts/${carol.accounts.facebook_page}`, headers: carol.headers });
+    expect(res.statusCode).toBe(204);
+    const [canceled] = await deliveriesOf(post.id);
+    expect(canceled!.status).toBe('canceled');
+    expect(await jobFor(queued!)).toBeUndefined();
+    const job = await api.app.inject({ url: `/api/jobs/${jobId}`, headers: carol.headers });
+    expect(job.json()).toMatchObject({ status: 'completed', total_posts: 0 });
+    const events = await readEvents(api.redis.client, api.config.redis.prefix, { afterId: '0', count: 10_000 });
+    expect(events.some((e) => e.job_id === jobId && e.type === 'job.progress' && e.data.final === true)).toBe(true);
+  });
+
+  it("answers 409 while one of its deliveries is being published, and 404 for another user's account", async () => {
+    const dave = await userWithAccounts(api);
+    await dave.post(['instagram'], { status: 'processing' });
+    const busy = await api.app.inject({ method: 'DELETE', url: `/api/accounts/${dave.accounts.instagram}`, headers: dave.headers });
+    expect(busy.statusCode).toBe(409);
+    const other = await api.app.inject({ method: 'DELETE', url: `/api/accounts/${dave.accounts.facebook_page}`, headers: alice.headers });
+    expect(other.statusCode).toBe(404);
   });
 });

@@ -48,9 +48,11 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const result = await runIdempotent(app.db, scope, 201, (tx) => createPost(tx, userId, request.body));
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       else if (request.body.scheduled_at) {
-        // The scheduled deliveries are already durable (the dispatch pass would find them);
-        // the engine also gives them a posting job and, within the horizon, their delayed job now.
-        await app.engine.schedulePost(userId, result.body.id, new Date(request.body.scheduled_at));
+        // Committed already: a failure here must not turn the 201 into an error, and loses
+        // nothing (the dispatch pass finds scheduled deliveries on its own).
+        await app.engine
+          .scheduleCreatedPost(userId, result.body.id)
+          .catch((err: unknown) => request.log.warn({ err }, 'scheduled post left to the dispatch pass'));
       }
       return reply.code(201).send(result.body);
     },
