@@ -52,5 +52,6 @@ describe('pnpm cli start-posting', () => {
     const { stdout } = await runCli('start-posting', '--post-ids', crypto.randomUUID());
     expect(stdout).toContain('No pending posts found');
     await expect(runCli('frobnicate')).rejects.toMatchObject({ code: 2 });
+    await expect(runCli('start-posting', '--post-ids', 'nope')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('"nope" is not a post id') });
   });
 });

@@ -10,6 +10,8 @@ const usage = `usage: pnpm cli start-posting [--post-ids <id,id,...>] [--no-foll
   Starts the given posts (or, without ids, every pending post that is due) and follows
   their progress until each posting job has finished.`;
 
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -56,9 +58,10 @@ try {
 }
 
 async function startPosting(postIdList: string | undefined): Promise<string[]> {
-  const posts = postIdList
-    ? await ownersOfPosts(database.db, postIdList.split(',').map((id) => id.trim()).filter(Boolean))
-    : await findDuePendingPosts(database.db, new Date());
+  const ids = postIdList?.split(',').map((id) => id.trim()).filter(Boolean);
+  const invalid = ids?.find((id) => !uuid.test(id));
+  if (invalid) throw new UseCaseError('invalid', 'validation_error', `--post-ids: "${invalid}" is not a post id (UUID)`);
+  const posts = ids ? await ownersOfPosts(database.db, ids) : await findDuePendingPosts(database.db, new Date());
   if (posts.length === 0) {
     process.stdout.write('No pending posts found.\n');
     return [];

@@ -10,19 +10,33 @@ export interface RetentionResult {
 }
 
 /**
- * Deletes history older than the cutoff: logs, attempts of deliveries that have finished,
- * screenshots, finished posting jobs, and idempotency keys past their 24 hours.
- * Never touches a delivery that still has work ahead.
+ * Deletes history older than the cutoff: logs and attempts of deliveries that have finished
+ * (with the screenshots those attempts point at), finished posting jobs, and idempotency keys
+ * past their 24 hours. Never touches a delivery that still has work ahead, and keeps the
+ * attempts of a failed delivery whose outcome is unknown: a manual retry must still look for
+ * the post they may have made before publishing again.
  */
 export async function deleteExpiredHistory(db: DbOrTx, cutoff: Date, idempotencyCutoff: Date): Promise<RetentionResult> {
   const count = async (query: ReturnType<typeof sql>) => (await db.execute(query)).rowCount ?? 0;
-  const finishedDelivery = sql`(select id from deliveries where status in ('posted', 'failed', 'canceled'))`;
+  const finished = sql`(select id from deliveries where status in ('posted', 'failed', 'canceled'))`;
+  const settled = sql`(select id from deliveries where status in ('posted', 'canceled'))`;
+  const logs = await count(sql`delete from delivery_logs where created_at < ${cutoff} and delivery_id in ${finished}`);
+  const attempts = await db.execute<{ screenshot_artifact_id: string | null }>(sql`
+    delete from delivery_attempts
+     where started_at < ${cutoff} and outcome <> 'running' and delivery_id in ${finished}
+       and (not outcome_unknown or delivery_id in ${settled})
+    returning screenshot_artifact_id`);
+  const screenshots = attempts.rows.map((r) => r.screenshot_artifact_id).filter((id): id is string => id !== null);
+  const linked = screenshots.length
+    ? await count(sql`delete from artifacts where id in (${sql.join(screenshots.map((id) => sql`${id}::uuid`), sql`, `)})`)
+    : 0;
+  const orphaned = await count(sql`
+    delete from artifacts a where a.created_at < ${cutoff}
+       and not exists (select 1 from delivery_attempts t where t.screenshot_artifact_id = a.id)`);
   return {
-    logs: await count(sql`delete from delivery_logs where created_at < ${cutoff} and delivery_id in ${finishedDelivery}`),
-    artifacts: await count(sql`delete from artifacts where created_at < ${cutoff}`),
-    attempts: await count(
-      sql`delete from delivery_attempts where started_at < ${cutoff} and outcome <> 'running' and delivery_id in ${finishedDelivery}`,
-    ),
+    logs,
+    attempts: attempts.rowCount ?? 0,
+    artifacts: linked + orphaned,
     jobs: await count(sql`delete from posting_jobs where completed_at < ${cutoff}`),
     idempotencyKeys: await count(sql`delete from idempotency_keys where created_at < ${idempotencyCutoff}`),
   };

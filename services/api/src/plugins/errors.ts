@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { UseCaseError } from '@autoposter/engine';
+import { TIMESTAMP_PATTERN } from '../schemas/common.ts';
 
 /** An error whose message a person can act on, answered with the contract's error body. */
 export class HttpError extends Error {
@@ -49,6 +50,9 @@ function describeValidation(context: string, issue: ValidationIssue): string {
     return `${field} must be one of: ${allowed}`;
   }
   if (issue.keyword === 'format' && issue.params.format === 'uuid') return `${field} must be a UUID`;
+  if ((issue.keyword === 'format' && issue.params.format === 'date-time') || issue.params.pattern === TIMESTAMP_PATTERN) {
+    return `${field} must be an ISO 8601 date-time such as 2030-01-31T09:30:00Z`;
+  }
   return `${field} ${issue.message ?? 'is invalid'}`;
 }
 

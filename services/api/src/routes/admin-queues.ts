@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
+import { Queue } from 'bullmq';
+import { queueNames } from '@autoposter/queue';
 
 /**
  * Bull Board, for admins only. The board's own page, asset and API requests carry no
@@ -19,8 +21,10 @@ export async function adminQueueRoutes(app: FastifyInstance, options: { prefix?:
   });
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(options.prefix ?? '/admin/queues');
+  const passes = new Queue(queueNames.dispatch, { connection: app.redis, prefix: app.config.redis.prefix });
+  app.addHook('onClose', () => passes.close());
   createBullBoard({
-    queues: Object.values(app.engine.queues).map((queue) => new BullMQAdapter(queue)),
+    queues: [...Object.values(app.engine.queues), passes].map((queue) => new BullMQAdapter(queue)),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Autoposter queues' } },
   });

@@ -12,7 +12,9 @@ export const ErrorBody = Type.Object(
 
 export const Uuid = Type.String({ format: 'uuid' });
 export const IdParams = Type.Object({ id: Uuid });
-export const Timestamp = Type.String({ format: 'date-time' });
+/** ISO 8601 with seconds 00-59: ajv's date-time accepts a leap second (":60") that Date cannot represent. */
+export const TIMESTAMP_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:[0-5]\\d(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$';
+export const Timestamp = Type.String({ format: 'date-time', pattern: TIMESTAMP_PATTERN });
 export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
