@@ -122,6 +122,7 @@ export async function startRun(
       run: sql`${deliveries.run} + 1`,
       nextAttemptAt: null,
       claimToken: null,
+      cancelRequestedAt: null,
       ...(input.freshAttempts ? { attemptsBeforeRun: sql`${deliveries.attemptCount}` } : {}),
       updatedAt: new Date(),
     })
