@@ -143,6 +143,21 @@ describe('dispatch pass', () => {
     expect(await jobState(d!)).toBe('waiting');
   });
 
+  it('pages through more deliveries than a page holds that share one microsecond due time', async () => {
+    await redis.flushdb();
+    const user = await insertUser(db.db);
+    const account = await insertAccount(db.db, testKeyring(), user.id, 'facebook_page');
+    await db.pool.query(
+      `with p as (insert into posts (user_id, body) select $1, 'bulk ' || g from generate_series(1, 1200) g returning id)
+       insert into deliveries (post_id, user_id, channel, account_id, status, due_at)
+       select p.id, $1, 'facebook_page', $2, 'queued', date_trunc('second', now()) + interval '123456 microseconds' from p`,
+      [user.id, account.id],
+    );
+    const result = await engine.dispatchPass();
+    expect(result.enqueued).toBeGreaterThanOrEqual(1200);
+    expect(result.checked).toBe(result.enqueued);
+  });
+
   it('leaves alone a processing delivery whose holder still renews its lease', async () => {
     const user = await insertUser(db.db);
     const account = await insertAccount(db.db, testKeyring(), user.id, 'facebook_page');

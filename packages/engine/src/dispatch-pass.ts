@@ -1,4 +1,4 @@
-import { findDispatchable, type QueueableDelivery } from '@autoposter/db/repositories/delivery-scheduling';
+import { findDispatchable, type DispatchPosition, type QueueableDelivery } from '@autoposter/db/repositories/delivery-scheduling';
 import { deliveryJobId } from '@autoposter/queue';
 import type { EngineContext } from './context.ts';
 import { enqueueDeliveries, queueOf } from './publish-queues.ts';
@@ -21,20 +21,15 @@ export async function dispatchPass(ctx: EngineContext): Promise<DispatchResult> 
   const until = new Date(now.getTime() + ctx.settings.horizonMs);
   let checked = 0;
   let enqueued = 0;
-  let after: QueueableDelivery | undefined;
+  let after: DispatchPosition | undefined;
   for (;;) {
-    const page = await findDispatchable(ctx.db, {
-      until,
-      limit: PAGE_SIZE,
-      afterDueAt: after?.dueAt ?? undefined,
-      afterId: after?.id,
-    });
+    const page = await findDispatchable(ctx.db, { until, limit: PAGE_SIZE, after });
     if (page.length === 0) break;
     const missing = await withoutLiveJob(ctx, page);
     if (missing.length) await enqueueDeliveries(ctx.queues, missing, { maxAttempts: ctx.settings.maxAttempts, now });
     checked += page.length;
     enqueued += missing.length;
-    after = page.at(-1);
+    after = page.at(-1)?.position;
     if (page.length < PAGE_SIZE) break;
   }
   if (enqueued > 0) ctx.logger.info({ checked, enqueued }, 'dispatch pass enqueued deliveries');

@@ -61,6 +61,9 @@ export function publishDeliveryJob(
     opts: {
       ...publishJobOptions,
       jobId: deliveryJobId(delivery.id, delivery.run),
+      // BullMQ counts the delay from the job's timestamp; pinning it to `now` makes the job due
+      // exactly at due_at however long the add itself takes (a dispatch pass adds thousands).
+      timestamp: options.now.getTime(),
       delay: Math.max(0, (delivery.dueAt?.getTime() ?? 0) - options.now.getTime()),
       attempts: options.maxAttempts,
       backoff: { type: 'custom' },

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { deliveries, posts } from '../schema.ts';
 import type { Channel, DeliveryStatus } from '../statuses.ts';
+import { positionOf } from './keyset.ts';
 
 /** What the producer needs to put a delivery on its queue. */
 export interface QueueableDelivery {
@@ -153,8 +154,8 @@ export async function setPostSchedule(tx: DbOrTx, userId: string, postId: string
  */
 export async function findDispatchable(
   db: DbOrTx,
-  input: { until: Date; limit: number; afterDueAt?: Date; afterId?: string },
-): Promise<QueueableDelivery[]> {
+  input: { until: Date; limit: number; after?: DispatchPosition },
+): Promise<(QueueableDelivery & { position: DispatchPosition })[]> {
   const live = and(
     inArray(deliveries.status, ['scheduled', 'queued', 'retrying']),
     lte(deliveries.dueAt, input.until),
@@ -163,19 +164,23 @@ export async function findDispatchable(
     eq(deliveries.status, 'processing'),
     or(isNull(deliveries.claimExpiresAt), lt(deliveries.claimExpiresAt, sql`now()`)),
   );
-  const page =
-    input.afterDueAt && input.afterId
-      ? or(
-          sql`${deliveries.dueAt} > ${input.afterDueAt}`,
-          and(eq(deliveries.dueAt, input.afterDueAt), sql`${deliveries.id} > ${input.afterId}`),
-        )
-      : undefined;
-  return db
-    .select(queueable)
+  // Pages on the text form of due_at: a JS Date drops Postgres' microseconds, and a page of
+  // rows sharing one microsecond timestamp would then be read again forever.
+  const page = input.after
+    ? sql`(${deliveries.dueAt}, ${deliveries.id}) > (${input.after.dueAt}::timestamptz, ${input.after.id}::uuid)`
+    : undefined;
+  const rows = await db
+    .select({ ...queueable, duePosition: positionOf(deliveries.dueAt) })
     .from(deliveries)
     .where(and(or(live, stale), page))
     .orderBy(asc(deliveries.dueAt), asc(deliveries.id))
     .limit(input.limit);
+  return rows.map(({ duePosition, ...row }) => ({ ...row, position: { dueAt: duePosition, id: row.id } }));
+}
+
+export interface DispatchPosition {
+  dueAt: string;
+  id: string;
 }
 
 export async function postExists(tx: DbOrTx, userId: string, postId: string): Promise<boolean> {
