@@ -1,6 +1,8 @@
-import { and, asc, eq, exists, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, exists, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { QueryResult, QueryResultRow } from 'pg';
 import type { DbOrTx } from '../client.ts';
-import { accounts, deliveries, media, posts } from '../schema.ts';
+import { deliveries, posts } from '../schema.ts';
 import type { Channel, PostStatus } from '../statuses.ts';
 
 export type PostRow = typeof posts.$inferSelect;
@@ -12,6 +14,25 @@ export type PostContent = Pick<
   typeof posts.$inferInsert,
   'title' | 'body' | 'price' | 'currency' | 'category' | 'condition' | 'location' | 'link' | 'mediaIds' | 'videoMediaId'
 >;
+
+export interface PostReferences {
+  accounts: { id: string; kind: string }[];
+  media: { id: string; mime: string }[];
+}
+
+/** What the accounts and media a new post references must be for it to be stored. */
+export interface ReferenceRequirements {
+  /** The caller's live accounts, each of the given kind. */
+  accounts: { id: string; kind: string }[];
+  /** The caller's media, each with a MIME type starting with the given prefix. */
+  media: { id: string; mimePrefix: string }[];
+}
+
+export interface NewPost {
+  content: PostContent;
+  targets: NewTarget[];
+  scheduledAt: Date | null;
+}
 
 export interface NewTarget {
   channel: Channel;
@@ -31,55 +52,143 @@ export interface PostListFilter {
   accountId?: string;
 }
 
-/** Deliveries that have not started yet and can still be called off. */
-
 // "nulls last" as in the posts_user_*_created_idx indexes: without it Postgres cannot read them in order.
 const newestFirst = [sql`${posts.createdAt} desc nulls last`, sql`${posts.id} desc nulls last`];
 
 const livePost = (userId: string) => and(eq(posts.userId, userId), isNull(posts.deletedAt));
 
-/** The caller's accounts among `ids` that are not deleted. */
-export async function findUsableAccounts(db: DbOrTx, userId: string, ids: string[]) {
-  if (ids.length === 0) return [];
-  return db
-    .select({ id: accounts.id, kind: accounts.kind })
-    .from(accounts)
-    .where(and(eq(accounts.userId, userId), inArray(accounts.id, ids), isNull(accounts.deletedAt)));
-}
-
-/** The caller's media among `ids`. */
-export async function findOwnedMedia(db: DbOrTx, userId: string, ids: string[]) {
-  if (ids.length === 0) return [];
-  return db
-    .select({ id: media.id, mime: media.mime })
-    .from(media)
-    .where(and(eq(media.userId, userId), inArray(media.id, ids)));
+/** The caller's live accounts and media among those the requirements name, read in one query. */
+export async function findPostReferences(db: DbOrTx, userId: string, required: ReferenceRequirements): Promise<PostReferences> {
+  const rows = await runStatement<FoundReference>(db, findReferencesStatement, [userId, ...requiredIds(required)]);
+  return groupReferences(rows);
 }
 
 /**
- * Inserts a post and one delivery per target; call it inside a transaction. Deliveries start
- * `scheduled` (due at `scheduledAt`) or `pending`; the post's status follows from them.
+ * Inserts a post and one delivery per target in ONE statement (atomic without a transaction),
+ * provided every referenced account and medium meets its requirement in that statement's
+ * snapshot; otherwise inserts nothing and answers what it found. Deliveries start `scheduled`
+ * (due at `scheduledAt`) or `pending`, one microsecond apart so reading them back by created_at
+ * keeps the order of the targets.
  */
-export async function insertPostWithDeliveries(
-  tx: DbOrTx,
+export async function insertPostIfReferencesFit(
+  db: DbOrTx,
   userId: string,
-  content: PostContent,
-  targets: NewTarget[],
-  scheduledAt: Date | null,
-): Promise<PostWithDeliveries> {
-  const [post] = await tx.insert(posts).values({ ...content, userId, scheduledAt }).returning({ id: posts.id });
-  await tx.insert(deliveries).values(
-    targets.map((target, index) => ({
-      ...target,
-      postId: post!.id,
-      userId,
-      status: scheduledAt ? ('scheduled' as const) : ('pending' as const),
-      dueAt: scheduledAt,
-      // One microsecond apart, so reading them back by created_at keeps the order of the targets.
-      createdAt: sql`now() + ${index} * interval '1 microsecond'`,
-    })),
+  post: NewPost,
+  required: ReferenceRequirements,
+): Promise<{ inserted: PostWithDeliveries } | { inserted: undefined; found: PostReferences }> {
+  const { content, targets, scheduledAt } = post;
+  const status = scheduledAt ? 'scheduled' : 'pending';
+  const [row] = await runStatement<Record<string, unknown>>(db, insertPostStatement, [
+    userId,
+    ...requiredIds(required),
+    required.accounts.map((account) => account.kind),
+    required.media.map((medium) => medium.mimePrefix),
+    content.title ?? null,
+    content.body,
+    content.price ?? null,
+    content.currency ?? null,
+    content.category ?? null,
+    content.condition ?? null,
+    content.location ?? null,
+    content.link ?? null,
+    content.mediaIds ?? [],
+    content.videoMediaId ?? null,
+    scheduledAt,
+    status,
+    targets.map((target) => target.channel),
+    targets.map((target) => target.accountId),
+    targets.map((target) => target.targetId),
+  ]);
+  const { deliveries: deliveryRows, found_references: found, ...postRow } = row!;
+  if (postRow.id === null) return { inserted: undefined, found: groupReferences(found as FoundReference[]) };
+  return {
+    inserted: {
+      ...fromDriverRow<PostRow>(postColumns, postRow),
+      // The status trigger updates the post after this statement, too late for RETURNING. Its
+      // deliveries all share one status, from which derive_post_status (migrations/0001) gives the same.
+      status,
+      deliveries: (deliveryRows as Record<string, unknown>[]).map((delivery) => fromDriverRow<DeliveryRow>(deliveryColumns, delivery)),
+    },
+  };
+}
+
+type FoundReference = { type: 'account' | 'media'; id: string; detail: string };
+
+const requiredIds = (required: ReferenceRequirements) => [required.accounts.map((account) => account.id), required.media.map((medium) => medium.id)];
+
+function groupReferences(rows: FoundReference[]): PostReferences {
+  const references: PostReferences = { accounts: [], media: [] };
+  for (const { type, id, detail } of rows) {
+    if (type === 'account') references.accounts.push({ id, kind: detail });
+    else references.media.push({ id, mime: detail });
+  }
+  return references;
+}
+
+const postColumns = Object.entries(getTableColumns(posts));
+const deliveryColumns = Object.entries(getTableColumns(deliveries));
+/** Named, not `*`: a column added later must not change what a prepared statement returns. */
+const columnList = (columns: [string, PgColumn][]) => columns.map(([, column]) => `"${column.name}"`).join(', ');
+
+/** $1 the user, $2 account ids, $3 media ids. */
+const foundReferencesSql = `
+  select 'account' as type, id, kind as detail from accounts where user_id = $1 and id = any($2::uuid[]) and deleted_at is null
+  union all
+  select 'media', id, mime from media where user_id = $1 and id = any($3::uuid[])`;
+
+const findReferencesStatement = { name: 'posts.find_references', text: foundReferencesSql };
+
+const insertPostStatement = {
+  name: 'posts.insert_if_references_fit',
+  text: `
+    with found as (${foundReferencesSql}
+    ), fits as (
+      select not exists (
+               select from unnest($2::uuid[], $4::text[]) as required(id, kind)
+               where not exists (select from found where type = 'account' and found.id = required.id and detail = required.kind))
+         and not exists (
+               select from unnest($3::uuid[], $5::text[]) as required(id, mime_prefix)
+               where not exists (select from found where type = 'media' and found.id = required.id and starts_with(detail, required.mime_prefix)))
+         as ok
+    ), new_post as (
+      insert into posts (user_id, title, body, price, currency, category, condition, location, link, media_ids, video_media_id, scheduled_at)
+      select $1, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 from fits where ok
+      returning ${columnList(postColumns)}
+    ), new_deliveries as (
+      insert into deliveries (post_id, user_id, channel, account_id, target_id, status, due_at, created_at)
+      select new_post.id, new_post.user_id, target.channel, target.account_id, target.target_id, $17, new_post.scheduled_at,
+             now() + (target.position - 1) * interval '1 microsecond'
+      from new_post, unnest($18::text[], $19::uuid[], $20::text[]) with ordinality as target(channel, account_id, target_id, position)
+      returning ${columnList(deliveryColumns)}
+    )
+    select new_post.*,
+           (select json_agg(new_deliveries order by created_at) from new_deliveries) as deliveries,
+           case when not ok then (select coalesce(json_agg(found), '[]') from found) end as found_references
+    from fits left join new_post on true`,
+};
+
+/** A row as Postgres sent it (snake_case; text or JSON values) mapped as a drizzle select maps it. */
+function fromDriverRow<Row>(columns: [string, PgColumn][], raw: Record<string, unknown>): Row {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of columns) {
+    const value = raw[column.name];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as Row;
+}
+
+/**
+ * Runs fixed SQL as a named prepared statement: each connection parses and plans it once, and no
+ * query is built per call (`db.execute` cannot name a statement; the session's prepareQuery can).
+ */
+async function runStatement<Row extends QueryResultRow>(db: DbOrTx, statement: { name: string; text: string }, params: unknown[]): Promise<Row[]> {
+  const query = db._.session.prepareQuery<{ execute: QueryResult<Row>; all: unknown; values: unknown }>(
+    { sql: statement.text, params },
+    undefined,
+    statement.name,
+    false,
   );
-  return (await findPost(tx, userId, post!.id))!;
+  return (await query.execute()).rows;
 }
 
 export async function findPost(db: DbOrTx, userId: string, postId: string): Promise<PostWithDeliveries | undefined> {

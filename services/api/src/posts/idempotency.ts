@@ -20,9 +20,10 @@ export interface IdempotencyScope {
 }
 
 /**
- * Runs `run` in one transaction with the key's reservation and stored response, so a request
- * either creates once and records its result, or leaves nothing behind. Only a successful
- * result (answered with `status`) is recorded: a failure rolls the reservation back.
+ * With a key, runs `run` in one transaction with the key's reservation and stored response, so a
+ * request either creates once and records its result, or leaves nothing behind. Only a successful
+ * result (answered with `status`) is recorded: a failure rolls the reservation back. Without a
+ * key, `run` gets `db` itself and must be atomic on its own.
  */
 export async function runIdempotent<T>(
   db: Db,
@@ -31,8 +32,8 @@ export async function runIdempotent<T>(
   run: (tx: DbOrTx) => Promise<T>,
 ): Promise<{ body: T; replayed: boolean }> {
   const { userId, key } = scope;
+  if (key === undefined) return { body: await run(db), replayed: false };
   return db.transaction(async (tx) => {
-    if (key === undefined) return { body: await run(tx), replayed: false };
     if (!(await tryLockIdempotencyKey(tx, userId, key))) throw inProgress();
     const hash = requestHash(scope.payload);
     const reservation = await reserveIdempotencyKey(tx, userId, key, hash, IDEMPOTENCY_KEY_TTL_SECONDS);

@@ -1,37 +1,42 @@
 import type { Channel, Db, DbOrTx } from '@autoposter/db';
 import {
   findPost,
-  insertPostWithDeliveries,
+  findPostReferences,
+  insertPostIfReferencesFit,
   lockPostDeliveries,
   updatePostContent,
+  type PostReferences,
   type PostWithDeliveries,
 } from '@autoposter/db/repositories/posts';
 import { conflict, notFound } from '../plugins/errors.ts';
 import { checkChannelRules, ruleSubject, type Issue } from './channel-rules.ts';
 import { assertNoIssues } from './issues.ts';
-import { contentChanges, newPostContent, type CreatePostBody, type PatchPostBody } from './post-requests.ts';
+import { contentChanges, newPost, type CreatePostBody, type PatchPostBody } from './post-requests.ts';
 import { toPostView, type PostView } from './post-view.ts';
-import { checkMedia, checkTargets } from './references.ts';
+import { checkMedia, referenceRequirements, targetAndMediaIssues } from './references.ts';
 
-/** Checks a new post against its accounts, media and channels, then stores it with one delivery per target. */
-export async function createPost(tx: DbOrTx, userId: string, input: CreatePostBody, now = new Date()): Promise<PostView> {
-  const content = newPostContent(input);
-  const scheduledAt = input.scheduled_at ? new Date(input.scheduled_at) : null;
-  assertNoIssues([
-    ...(await checkTargets(tx, userId, input.targets)),
-    ...(await checkMedia(tx, userId, content)),
+/**
+ * Checks a new post against its accounts, media and channels, then stores it with one delivery
+ * per target. Needs no transaction: one statement checks the references and stores the post.
+ */
+export async function createPost(db: DbOrTx, userId: string, input: CreatePostBody, now = new Date()): Promise<PostView> {
+  const post = newPost(input);
+  const required = referenceRequirements(input.targets, post.content);
+  const issuesWith = (found?: PostReferences) => [
+    ...targetAndMediaIssues(input.targets, post.content, found),
     ...checkChannelRules(
       input.targets.map((target) => target.channel),
-      ruleSubject(content),
+      ruleSubject(post.content),
     ),
-    ...scheduleIssues(scheduledAt, now),
-  ]);
-  const targets = input.targets.map((target) => ({
-    channel: target.channel,
-    accountId: target.account_id,
-    targetId: target.target_id ?? null,
-  }));
-  return toPostView(await insertPostWithDeliveries(tx, userId, content, targets, scheduledAt));
+    ...scheduleIssues(post.scheduledAt, now),
+  ];
+  const outcome =
+    issuesWith().length === 0
+      ? await insertPostIfReferencesFit(db, userId, post, required)
+      : { inserted: undefined, found: await findPostReferences(db, userId, required) };
+  if (outcome.inserted) return toPostView(outcome.inserted);
+  assertNoIssues(issuesWith(outcome.found));
+  throw new Error('Postgres refused the references of a post that meets every requirement');
 }
 
 function scheduleIssues(scheduledAt: Date | null, now: Date): Issue[] {

@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { channels, postStatuses } from '@autoposter/db';
-import type { PostContent } from '@autoposter/db/repositories/posts';
+import type { NewPost, PostContent } from '@autoposter/db/repositories/posts';
 import { Nullable, Timestamp, Uuid } from '../schemas/common.ts';
 
 const optionalText = (maxLength: number, description?: string) =>
@@ -91,4 +91,9 @@ export function contentChanges(fields: PatchPostBody | CreatePostBody): Partial<
   return changes as Partial<PostContent>;
 }
 
-export const newPostContent = (input: CreatePostBody): PostContent => ({ ...contentChanges(input), body: input.body });
+/** A create request as the post, deliveries and schedule to store. */
+export const newPost = (input: CreatePostBody): NewPost => ({
+  content: { ...contentChanges(input), body: input.body },
+  targets: input.targets.map((target) => ({ channel: target.channel, accountId: target.account_id, targetId: target.target_id ?? null })),
+  scheduledAt: input.scheduled_at ? new Date(input.scheduled_at) : null,
+});
