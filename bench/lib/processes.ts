@@ -1,10 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { within } from './wait.ts';
-
-/** The tsconfig that maps the workspace packages for the benchmarks (see bench/tsconfig.json). */
-const benchTsconfig = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
 
 export interface ForkOptions {
   env?: Record<string, string>;
@@ -16,7 +12,7 @@ export interface ForkOptions {
 export function forkTypeScript(script: string, options: ForkOptions = {}): ChildProcess {
   return fork(script, [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, TSX_TSCONFIG_PATH: benchTsconfig, ...options.env },
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', 'inherit', 'ipc'],
   });
 }

@@ -1,5 +1,5 @@
 // The baseline: Fastify and node-postgres with nothing else, one route inserting one row.
-import Fastify from './fastify.ts';
+import Fastify from 'fastify';
 import pg from 'pg';
 import { serveForBenchmark } from './serve.ts';
 

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from './fastify.ts';
+import type { FastifyInstance } from 'fastify';
 
 /**
  * Listens on a free local port, tells the parent benchmark which one over IPC, and closes
