@@ -5,7 +5,16 @@ import type { ErrorType } from '@autoposter/publisher';
 /** How the fake answers one publish call. Unscripted calls succeed. */
 export type FakeFault =
   | { kind: 'succeed' }
-  | { kind: 'fail'; type: ErrorType; message?: string; retryAfterMs?: number; screenshot?: boolean; outcomeUnknown?: boolean }
+  | {
+      kind: 'fail';
+      type: ErrorType;
+      message?: string;
+      retryAfterMs?: number;
+      screenshot?: boolean;
+      outcomeUnknown?: boolean;
+      /** Answers with the failure only after this long (a slow provider that then refuses). */
+      delayMs?: number;
+    }
   /** Stores nothing and never answers, until `release()` (then it succeeds) or the caller goes away. */
   | { kind: 'hang' }
   /** Stores the post, then never answers until `release()`: the caller cannot know it worked. */
@@ -83,6 +92,8 @@ const statusFor: Partial<Record<ErrorType, number>> = {
   provider_unavailable: 503,
 };
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** A provider stand-in over real HTTP, whose answers a test scripts call by call. */
 export async function startFakeProvider(): Promise<FakeProvider> {
   const app = Fastify({ forceCloseConnections: true });
@@ -134,7 +145,7 @@ export async function startFakeProvider(): Promise<FakeProvider> {
       case 'succeed':
         return store(request.body, auth);
       case 'delay':
-        await new Promise((resolve) => setTimeout(resolve, fault.ms));
+        await sleep(fault.ms);
         return store(request.body, auth);
       case 'hang':
         if (!(await hangUntilReleased(reply.raw))) return reply;
@@ -145,6 +156,7 @@ export async function startFakeProvider(): Promise<FakeProvider> {
         return created;
       }
       case 'fail': {
+        if (fault.delayMs) await sleep(fault.delayMs);
         const body: FakeErrorBody = {
           error: {
             type: fault.type,

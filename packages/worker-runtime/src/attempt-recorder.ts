@@ -10,19 +10,28 @@ import {
   releaseDelivery,
   type DeliveryRow,
 } from '@autoposter/db/repositories/delivery-runs';
-import { recordDeliveryOutcome, type DeliveryOutcome } from '@autoposter/db/repositories/posting-jobs';
+import type { DeliveryOutcome } from '@autoposter/db/repositories/posting-jobs';
 import type { Logger } from '@autoposter/logger';
 import { accountErrorTypes, type PublishError, type PublishResult } from '@autoposter/publisher';
 import { ClaimLostError } from './abort.ts';
 import type { Claim } from './claim.ts';
 import { DeliveryLog } from './delivery-log.ts';
+import { announceDelivery, commitThenAnnounce, sessionInvalid, type Announce } from './events.ts';
+import type { Redactor } from './redaction.ts';
 import type { FailureDecision } from './retry-policy.ts';
 import type { RuntimeDeps } from './runtime.ts';
 
+/** The outcome a delivery's status counts as in its posting job; null while it has work ahead. */
+const finalOutcome = (delivery: DeliveryRow): DeliveryOutcome | null =>
+  delivery.status === 'posted' || delivery.status === 'failed' || delivery.status === 'canceled' ? delivery.status : null;
+
+const canceledLine = 'Canceled: its schedule was canceled during this attempt; nothing more will be published';
+
 /**
  * Writes what became of one claimed attempt. Every write is fenced by the claim token and runs
- * in one transaction with its events; each method returns false when the claim was taken over,
- * in which case nothing was written (the new owner's result stands).
+ * in one transaction, its events appended after the commit; each method returns null when the
+ * claim was taken over, in which case nothing was written (the new owner's result stands).
+ * A cancel requested during the attempt turns every end but `posted` into `canceled`.
  */
 export class AttemptRecorder {
   readonly log: DeliveryLog;
@@ -31,8 +40,9 @@ export class AttemptRecorder {
     private readonly deps: RuntimeDeps,
     private readonly claim: Claim,
     logger: Logger,
+    redactor: Redactor,
   ) {
-    this.log = new DeliveryLog(deps.db, claim.delivery.id, claim.attempt.attemptNo, logger);
+    this.log = new DeliveryLog(deps.db, claim.delivery.id, claim.attempt.attemptNo, logger, redactor);
   }
 
   /** The publisher's `saveState`: throws once the claim is lost, which stops the publisher. */
@@ -40,34 +50,33 @@ export class AttemptRecorder {
     if (!(await saveProviderState(this.deps.db, this.claim.fence, this.claim.attempt.id, state))) throw new ClaimLostError();
   };
 
-  async posted(result: PublishResult, adopted: boolean): Promise<boolean> {
+  async posted(result: PublishResult, adopted: boolean): Promise<DeliveryRow | null> {
     const permalink = result.permalink ?? null;
-    await this.log.flush();
-    return this.deps.db.transaction(async (tx) => {
+    return this.record(async (tx, announce) => {
       const delivery = await markDeliveryPosted(tx, this.claim.fence, { providerPostId: result.providerPostId, permalink });
-      if (!delivery) return false;
+      if (!delivery) return null;
       await finishAttempt(tx, this.claim.attempt.id, { outcome: 'posted', providerPostId: result.providerPostId });
       const message = adopted ? 'Adopted existing post: an earlier attempt had published it' : 'Published';
       await appendDeliveryLogs(tx, [this.log.line('INFO', message, { provider_post_id: result.providerPostId, permalink })]);
-      await this.announce(tx, delivery, 'posted');
-      return true;
+      await announceDelivery(tx, announce, delivery, 'posted');
+      return delivery;
     });
   }
 
-  async failed(error: PublishError, outcomeUnknown: boolean, decision: FailureDecision): Promise<boolean> {
+  /** `error` must already be scrubbed of the attempt's secrets: it is stored and shown as is. */
+  async failed(error: PublishError, outcomeUnknown: boolean, decision: FailureDecision): Promise<DeliveryRow | null> {
     const details = { type: error.type, code: error.code ?? null, message: error.message };
-    await this.log.flush();
-    return this.deps.db.transaction(async (tx) => {
+    return this.record(async (tx, announce) => {
       const delivery =
         decision.kind === 'fail'
           ? await markDeliveryFailed(tx, this.claim.fence, details)
           : await markDeliveryRetrying(tx, this.claim.fence, details, new Date(Date.now() + decision.delayMs));
-      if (!delivery) return false;
+      if (!delivery) return null;
       const screenshotArtifactId = error.screenshot
         ? await insertScreenshot(tx, { userId: delivery.userId, deliveryId: delivery.id, data: error.screenshot })
         : null;
       await finishAttempt(tx, this.claim.attempt.id, {
-        outcome: decision.kind === 'fail' ? 'failed' : 'retrying',
+        outcome: delivery.status === 'canceled' ? 'canceled' : decision.kind === 'fail' ? 'failed' : 'retrying',
         errorType: error.type,
         errorCode: details.code,
         errorMessage: error.message,
@@ -76,43 +85,44 @@ export class AttemptRecorder {
         screenshotArtifactId,
       });
       await appendDeliveryLogs(tx, this.failureLines(error, delivery));
-      await this.applyToAccount(tx, delivery, error);
-      await this.announce(tx, delivery, decision.kind === 'fail' ? 'failed' : null);
-      return true;
+      await this.applyToAccount(tx, announce, delivery, error);
+      await announceDelivery(tx, announce, delivery, finalOutcome(delivery));
+      return delivery;
     });
   }
 
-  /** Hands the delivery back when the worker stops mid-attempt; the next attempt looks before publishing. */
-  async released(): Promise<boolean> {
-    await this.log.flush();
-    return this.deps.db.transaction(async (tx) => {
-      const delivery = await releaseDelivery(tx, this.claim.fence);
-      if (!delivery) return false;
-      await finishAttempt(tx, this.claim.attempt.id, { outcome: 'abandoned', outcomeUnknown: true });
-      await appendDeliveryLogs(tx, [this.log.line('WARNING', 'The worker stopped during this attempt; another worker will continue')]);
-      await this.announce(tx, delivery, null);
-      return true;
+  /**
+   * Hands the delivery back when the worker stops mid-attempt, due in `dueInMs`. When publishing
+   * had begun its outcome is unknown: the next attempt looks before publishing.
+   */
+  async released(input: { publishStarted: boolean; dueInMs: number }): Promise<DeliveryRow | null> {
+    return this.record(async (tx, announce) => {
+      const delivery = await releaseDelivery(tx, this.claim.fence, input.dueInMs);
+      if (!delivery) return null;
+      await finishAttempt(tx, this.claim.attempt.id, { outcome: 'abandoned', outcomeUnknown: input.publishStarted });
+      const message = delivery.status === 'canceled' ? canceledLine : 'The worker stopped during this attempt; another worker will continue';
+      await appendDeliveryLogs(tx, [this.log.line('WARNING', message)]);
+      await announceDelivery(tx, announce, delivery, finalOutcome(delivery));
+      return delivery;
     });
+  }
+
+  /** Log lines the attempt wrote come first (ids keep the order), then the outcome's, in its transaction. */
+  private async record<T>(work: (tx: DbOrTx, announce: Announce) => Promise<T>): Promise<T> {
+    await this.log.flush();
+    return commitThenAnnounce(this.deps, work);
   }
 
   /** The session is unusable, or the provider asked the account to slow down. */
-  private async applyToAccount(tx: DbOrTx, delivery: DeliveryRow, error: PublishError) {
+  private async applyToAccount(tx: DbOrTx, announce: Announce, delivery: DeliveryRow, error: PublishError) {
     const ids = { userId: delivery.userId, accountId: delivery.accountId };
     if (accountErrorTypes.has(error.type)) {
       const account = await markSessionInvalid(tx, { ...ids, message: error.message });
-      if (account) await this.deps.events.sessionInvalid(account);
+      if (account) announce(sessionInvalid(account));
     }
     if (error.type === 'rate_limit' && error.retryAfterMs) {
       await extendCooldown(tx, { ...ids, until: new Date(Date.now() + error.retryAfterMs) });
     }
-  }
-
-  /** delivery.updated, and for a final outcome the posting job's count and progress. */
-  private async announce(tx: DbOrTx, delivery: DeliveryRow, outcome: DeliveryOutcome | null) {
-    await this.deps.events.deliveryUpdated(delivery);
-    if (!outcome || !delivery.postingJobId) return;
-    const counted = await recordDeliveryOutcome(tx, { jobId: delivery.postingJobId, postId: delivery.postId, outcome });
-    if (counted) await this.deps.events.jobProgress(counted);
   }
 
   private failureLines(error: PublishError, delivery: DeliveryRow) {
@@ -121,7 +131,9 @@ export class AttemptRecorder {
     const next =
       delivery.status === 'retrying'
         ? this.log.line('WARNING', `Will try again at ${delivery.nextAttemptAt?.toISOString()}`, fields)
-        : this.log.line('ERROR', 'Delivery failed: no further attempts', fields);
+        : delivery.status === 'canceled'
+          ? this.log.line('INFO', canceledLine, fields)
+          : this.log.line('ERROR', 'Delivery failed: no further attempts', fields);
     return [failedLine, next];
   }
 }

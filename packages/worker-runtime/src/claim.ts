@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { startAttempt, type AttemptRow } from '@autoposter/db/repositories/attempts';
+import { abandonRunningAttempts, startAttempt, type AttemptRow } from '@autoposter/db/repositories/attempts';
+import { appendDeliveryLogs } from '@autoposter/db/repositories/delivery-logs';
 import {
+  cancelUnheldDelivery,
   claimableStatuses,
   claimDelivery,
   type ClaimFence,
   type DeliveryRow,
 } from '@autoposter/db/repositories/delivery-runs';
 import { markJobDeliveryStarted } from '@autoposter/db/repositories/posting-jobs';
+import { announceDelivery, commitThenAnnounce, deliveryUpdated, jobProgress } from './events.ts';
 import type { RuntimeDeps } from './runtime.ts';
 
 export type WaitReason = 'not_due' | 'claimed_elsewhere';
@@ -15,16 +18,12 @@ export type WaitReason = 'not_due' | 'claimed_elsewhere';
 export type Arrival =
   | { kind: 'skip'; reason: string }
   | { kind: 'wait'; until: Date; reason: WaitReason }
+  /** Its cancel was requested while a worker held it, and nobody holds it now. */
+  | { kind: 'cancel'; delivery: DeliveryRow }
   | { kind: 'claim'; delivery: DeliveryRow };
 
 const isClaimable = (status: string) => (claimableStatuses as readonly string[]).includes(status);
 
-/**
- * The job is only a wake-up call; the delivery row decides. A job of a replaced run, or for a
- * delivery that is done, canceled or gone, has nothing to do. One that came early (the delivery
- * was rescheduled) waits for the due time. A delivery another worker holds waits until that
- * claim would count as stale: then either it is finished, or its worker died and this job takes over.
- */
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A payload this worker cannot act on (a foreign or corrupted job) is dropped, not retried. */
@@ -33,15 +32,23 @@ export function isValidPayload(data: unknown): data is { delivery_id: string; ru
   return typeof delivery_id === 'string' && uuid.test(delivery_id) && Number.isInteger(run);
 }
 
-export function judgeArrival(delivery: DeliveryRow | null, run: number, now: Date, staleAfterMs: number): Arrival {
+/**
+ * The job is only a wake-up call; the delivery row decides. A job of a replaced run, or for a
+ * delivery that is done, canceled or gone, has nothing to do. A delivery another worker holds
+ * waits for the lease its holder wrote: by then either it is finished, or its worker died and
+ * this job takes over (or, when its cancel was requested, cancels it). One that came early
+ * (the delivery was rescheduled) waits for the due time.
+ */
+export function judgeArrival(delivery: DeliveryRow | null, run: number, now: Date): Arrival {
   if (!delivery) return { kind: 'skip', reason: 'delivery_not_found' };
   if (delivery.run !== run) return { kind: 'skip', reason: 'run_replaced' };
-  if (delivery.status === 'processing' && delivery.claimedAt) {
-    const staleAt = new Date(delivery.claimedAt.getTime() + staleAfterMs);
-    if (staleAt > now) return { kind: 'wait', until: staleAt, reason: 'claimed_elsewhere' };
+  if (delivery.status === 'processing') {
+    const leaseEnds = delivery.claimExpiresAt;
+    if (leaseEnds && leaseEnds > now) return { kind: 'wait', until: leaseEnds, reason: 'claimed_elsewhere' };
   } else if (!isClaimable(delivery.status)) {
     return { kind: 'skip', reason: `delivery_${delivery.status}` };
   }
+  if (delivery.cancelRequestedAt) return { kind: 'cancel', delivery };
   if (delivery.dueAt && delivery.dueAt > now) return { kind: 'wait', until: delivery.dueAt, reason: 'not_due' };
   return { kind: 'claim', delivery };
 }
@@ -55,18 +62,14 @@ export interface Claim {
 }
 
 /**
- * Claims the delivery and opens its attempt in one transaction, announcing both (and the
- * posting job's progress) while the rows are still locked. Null when the claim lost the race.
+ * Claims the delivery under a lease of one lock duration and opens its attempt in one
+ * transaction, announcing both (and the posting job's progress) once committed. Null when the
+ * claim lost the race.
  */
 export async function claimAttempt(deps: RuntimeDeps, input: { deliveryId: string; run: number }): Promise<Claim | null> {
   const token = randomUUID();
-  return deps.db.transaction(async (tx) => {
-    const delivery = await claimDelivery(tx, {
-      ...input,
-      token,
-      now: new Date(),
-      staleAfterMs: deps.config.lockDurationMs,
-    });
+  return commitThenAnnounce(deps, async (tx, announce) => {
+    const delivery = await claimDelivery(tx, { ...input, token, now: new Date(), leaseMs: deps.config.lockDurationMs });
     if (!delivery) return null;
     const attempt = await startAttempt(tx, {
       deliveryId: delivery.id,
@@ -74,10 +77,10 @@ export async function claimAttempt(deps: RuntimeDeps, input: { deliveryId: strin
       attemptNo: delivery.attemptCount,
       workerId: deps.workerId,
     });
-    await deps.events.deliveryUpdated(delivery);
+    announce(deliveryUpdated(delivery));
     if (delivery.postingJobId) {
       const job = await markJobDeliveryStarted(tx, delivery.postingJobId, delivery.postId);
-      if (job) await deps.events.jobProgress(job);
+      if (job) announce(jobProgress(job));
     }
     return {
       delivery,
@@ -85,5 +88,23 @@ export async function claimAttempt(deps: RuntimeDeps, input: { deliveryId: strin
       fence: { deliveryId: delivery.id, token },
       attemptOfRun: delivery.attemptCount - delivery.attemptsBeforeRun,
     };
+  });
+}
+
+/**
+ * Ends, as `canceled`, a delivery whose cancel was requested while a worker held it and that
+ * nobody holds any more: that worker's attempt is abandoned, nothing is published. False when
+ * it changed meanwhile.
+ */
+export async function cancelUnheld(deps: RuntimeDeps, input: { deliveryId: string; run: number }): Promise<boolean> {
+  return commitThenAnnounce(deps, async (tx, announce) => {
+    const delivery = await cancelUnheldDelivery(tx, input);
+    if (!delivery) return false;
+    await abandonRunningAttempts(tx, { deliveryId: delivery.id, userId: delivery.userId });
+    await appendDeliveryLogs(tx, [
+      { deliveryId: delivery.id, attemptNo: null, level: 'INFO', message: 'Canceled: its schedule was canceled while it was being published', fields: {} },
+    ]);
+    await announceDelivery(tx, announce, delivery, 'canceled');
+    return true;
   });
 }

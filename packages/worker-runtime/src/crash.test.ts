@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawnWorkerProcess, type WorkerChild } from '@autoposter/testing';
+import type { Publisher } from '@autoposter/publisher';
+import { createTestPublisher, spawnWorkerProcess, type WorkerChild } from '@autoposter/testing';
 import { WorkerHarness } from './test/worker-harness.ts';
 
 /** Short locks: a dead worker's job is taken over within a few seconds. */
@@ -88,26 +89,68 @@ describe('publish worker: crashes never lose a post nor publish it twice', () =>
     expect(final).toMatchObject({ type: 'job.progress', job_id: jobId, data: { status: 'completed', final: true } });
   });
 
-  it('hands an in-flight attempt back on close, and another worker finishes it without waiting for the lock', async () => {
+  it('hands an attempt that had begun publishing back on close, due once its lease would have run out', async () => {
     const { delivery } = await h.seed();
     h.provider.script({ kind: 'hang' });
     const callsBefore = h.provider.calls().length;
     await h.enqueue(delivery);
-    const longLock = { lockDurationMs: 30_000, shutdownGraceMs: 300 };
-    const leaving = await h.startWorker({ workerId: 'leaving', config: longLock });
+    const config = { lockDurationMs: LOCK_MS, shutdownGraceMs: 300 };
+    const leaving = await h.startWorker({ workerId: 'leaving', config });
     await h.provider.waitForCalls(callsBefore + 1);
+    await h.startWorker({ workerId: 'staying', config });
+
+    const started = Date.now();
+    await leaving.close();
+    const released = await h.delivery(delivery.id);
+    expect(released.status).toBe('queued');
+    const posted = await h.waitForStatus(delivery.id, 'posted');
+    // The hung call may still land: the next worker waits out the lease (not BullMQ's stall check), then looks first.
+    expect(Date.now() - started).toBeLessThan(5_000);
+
+    expect(publicationsOf(delivery.id)).toHaveLength(1);
+    const [first, second] = await h.attempts(posted);
+    expect([first, second].map((a) => [a!.workerId, a!.outcome, a!.outcomeUnknown])).toEqual([
+      ['leaving', 'abandoned', true],
+      ['staying', 'posted', false],
+    ]);
+    expect(released.dueAt!.getTime() - first!.finishedAt!.getTime()).toBe(LOCK_MS);
+    expect(second!.startedAt.getTime()).toBeGreaterThanOrEqual(released.dueAt!.getTime());
+  });
+
+  it('hands an attempt that never began publishing back on close, due at once', async () => {
+    const { delivery } = await h.seed();
+    // An earlier attempt's outcome is unknown, so the next one looks first; this worker's lookup never answers.
+    await h.db.pool.query(`update deliveries set attempt_count = 1 where id = $1`, [delivery.id]);
+    await h.db.pool.query(
+      `insert into delivery_attempts (delivery_id, user_id, attempt_no, worker_id, outcome, outcome_unknown, finished_at)
+       values ($1, $2, 1, 'gone', 'abandoned', true, now())`,
+      [delivery.id, delivery.userId],
+    );
+    let lookupStarted!: () => void;
+    const lookingUp = new Promise<void>((resolve) => (lookupStarted = resolve));
+    const lookupHangs: Publisher = {
+      ...createTestPublisher({ providerUrl: h.provider.url }),
+      findExisting: (request) => {
+        lookupStarted();
+        return new Promise((_resolve, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason)));
+      },
+    };
+    await h.enqueue(delivery);
+    const longLock = { lockDurationMs: 30_000, shutdownGraceMs: 300 };
+    const leaving = await h.startWorker({ workerId: 'leaving', config: longLock, publisher: lookupHangs });
+    await lookingUp;
     await h.startWorker({ workerId: 'staying', config: longLock });
 
     const started = Date.now();
     await leaving.close();
     const posted = await h.waitForStatus(delivery.id, 'posted');
     expect(Date.now() - started).toBeLessThan(5_000);
-
-    expect(publicationsOf(delivery.id)).toHaveLength(1);
     const attempts = await h.attempts(posted);
     expect(attempts.map((a) => [a.workerId, a.outcome, a.outcomeUnknown])).toEqual([
-      ['leaving', 'abandoned', true],
+      ['gone', 'abandoned', true],
+      ['leaving', 'abandoned', false],
       ['staying', 'posted', false],
     ]);
+    expect(publicationsOf(delivery.id)).toHaveLength(1);
   });
 });

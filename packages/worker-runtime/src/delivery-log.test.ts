@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactFields } from './delivery-log.ts';
+import { redactFields } from './redaction.ts';
 
 describe('delivery log redaction', () => {
   it('replaces secret-looking fields at any depth and keeps the rest', () => {

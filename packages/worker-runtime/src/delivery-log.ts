@@ -2,19 +2,7 @@ import type { Db } from '@autoposter/db';
 import { appendDeliveryLogs, type NewDeliveryLog } from '@autoposter/db/repositories/delivery-logs';
 import type { Logger } from '@autoposter/logger';
 import type { LogLevel } from '@autoposter/publisher';
-
-const secretLookingKey = /token|cookie|password|passwd|secret|storage_?state|credential|authorization|api_?key|session_?id/i;
-const MAX_DEPTH = 6;
-
-/** Copies log fields with every secret-looking key's value replaced, at any depth. */
-export function redactFields(value: unknown, depth = 0): unknown {
-  if (depth > MAX_DEPTH) return '[truncated]';
-  if (Array.isArray(value)) return value.map((item) => redactFields(item, depth + 1));
-  if (value instanceof Date || value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key, secretLookingKey.test(key) ? '[redacted]' : redactFields(item, depth + 1)]),
-  );
-}
+import { Redactor } from './redaction.ts';
 
 const pinoLevel = { INFO: 'info', WARNING: 'warn', ERROR: 'error' } as const;
 
@@ -30,6 +18,8 @@ export class DeliveryLog {
     private readonly deliveryId: string,
     private readonly attemptNo: number | null,
     private readonly logger: Logger,
+    /** Scrubs the attempt's secrets from messages and fields. */
+    private readonly redactor: Redactor = new Redactor(),
   ) {}
 
   write(level: LogLevel, message: string, fields: Record<string, unknown> = {}): void {
@@ -44,9 +34,10 @@ export class DeliveryLog {
    * log never lags the status). Call `flush` first: ids keep the order lines were written in.
    */
   line(level: LogLevel, message: string, fields: Record<string, unknown> = {}): NewDeliveryLog {
-    const safe = redactFields(fields) as Record<string, unknown>;
-    this.logger[pinoLevel[level]](safe, message);
-    return { deliveryId: this.deliveryId, attemptNo: this.attemptNo, level, message, fields: safe };
+    const safe = this.redactor.fields(fields);
+    const safeMessage = this.redactor.text(message);
+    this.logger[pinoLevel[level]](safe, safeMessage);
+    return { deliveryId: this.deliveryId, attemptNo: this.attemptNo, level, message: safeMessage, fields: safe };
   }
 
   flush(): Promise<void> {

@@ -1,11 +1,26 @@
 import type { Redis } from 'ioredis';
+import type { Db, DbOrTx } from '@autoposter/db';
 import type { AccountRow } from '@autoposter/db/repositories/account-health';
 import type { DeliveryRow } from '@autoposter/db/repositories/delivery-runs';
-import type { PostingJobRow } from '@autoposter/db/repositories/posting-jobs';
+import { recordDeliveryOutcome, type DeliveryOutcome, type PostingJobRow } from '@autoposter/db/repositories/posting-jobs';
 import { toJobView } from '@autoposter/engine';
-import { appendEvent } from '@autoposter/queue';
+import type { Logger } from '@autoposter/logger';
+import { EVENT_STREAM_MAXLEN, eventStreamKey, type PlatformEvent } from '@autoposter/queue';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+/** An event to append once the transaction that produced it committed. */
+export interface PendingEvent {
+  event: PlatformEvent;
+  /**
+   * job.progress only: grows with every post the job finishes. An event older than one the
+   * stream already has for its job (two workers appending after their commits, out of order)
+   * is dropped, so the `final` event stays the job's last.
+   */
+  jobVersion?: number;
+}
+
+export type Announce = (event: PendingEvent) => void;
 
 /** The delivery's public fields, as GET /api/posts/:id shows them. */
 export function deliveryEventData(d: DeliveryRow) {
@@ -26,53 +41,118 @@ export function deliveryEventData(d: DeliveryRow) {
   };
 }
 
+export const deliveryUpdated = (delivery: DeliveryRow): PendingEvent => ({
+  event: { type: 'delivery.updated', user_id: delivery.userId, job_id: delivery.postingJobId, data: deliveryEventData(delivery) },
+});
+
 /**
- * Appends the platform events a worker produces. Callers append while their transaction still
- * holds the row lock of what changed (the delivery, the posting job): a concurrent writer of
- * the same row waits for the commit, so events about one job reach the stream in commit order.
+ * `final` marks the job's last event. A job completes once, in the transaction that counted
+ * its last outcome, and no later write announces it again.
+ */
+export const jobProgress = (job: PostingJobRow): PendingEvent => ({
+  event: {
+    type: 'job.progress',
+    user_id: job.userId,
+    job_id: job.id,
+    data: { ...toJobView(job), ...(job.completedAt !== null ? { final: true } : {}) },
+  },
+  // Finishing a post raises completed or failed, or (all its deliveries canceled) lowers the total.
+  jobVersion: job.completedPosts + job.failedPosts - job.totalPosts,
+});
+
+/** A publish attempt found the account's session unusable: its health is now `error`. */
+export const sessionInvalid = (account: AccountRow): PendingEvent => ({
+  event: {
+    type: 'account.health',
+    user_id: account.userId,
+    data: {
+      account_id: account.id,
+      name: account.name,
+      kind: account.kind,
+      session_valid: false,
+      health_status: 'error',
+      message: account.sessionMessage,
+    },
+  },
+});
+
+/** delivery.updated, and for a final outcome the posting job's count and progress. */
+export async function announceDelivery(tx: DbOrTx, announce: Announce, delivery: DeliveryRow, outcome: DeliveryOutcome | null) {
+  announce(deliveryUpdated(delivery));
+  if (!outcome || !delivery.postingJobId) return;
+  const counted = await recordDeliveryOutcome(tx, { jobId: delivery.postingJobId, postId: delivery.postId, outcome });
+  if (counted) announce(jobProgress(counted));
+}
+
+/** Appends unless the job's stream already has a later state; the version key lives as long as a job may. */
+const appendScript = `
+if #KEYS == 2 then
+  local last = redis.call('GET', KEYS[2])
+  if last and tonumber(last) > tonumber(ARGV[1]) then return false end
+  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+end
+return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 4))`;
+const JOB_VERSION_TTL_MS = 7 * 86_400_000;
+
+/** An event append waits at most this long; the worker connection would wait for Redis forever. */
+const EVENT_APPEND_TIMEOUT_MS = 2_000;
+
+/**
+ * Events go through a connection of their own, with finite retries and a command timeout: an
+ * append during a Redis outage fails (and is logged) instead of stalling the attempt.
+ */
+export function connectionForEvents(workerConnection: Redis): Redis {
+  const events = workerConnection.duplicate({ maxRetriesPerRequest: 1, commandTimeout: EVENT_APPEND_TIMEOUT_MS });
+  events.on('error', () => undefined); // failures surface on the appends, which log them
+  return events;
+}
+
+/**
+ * Appends the platform events a worker produces, after the transaction that produced them
+ * committed: a client never sees an event before its data, and a Redis outage can neither
+ * roll back a recorded publication nor hold row locks. Best effort: the connection given has
+ * finite retries and a command timeout; a failed append is logged and the batch's remaining
+ * events dropped (the rows stay the truth: GET endpoints show them).
  */
 export class EventPublisher {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly logger: Logger,
   ) {}
 
-  async deliveryUpdated(delivery: DeliveryRow): Promise<void> {
-    await appendEvent(this.redis, this.prefix, {
-      type: 'delivery.updated',
-      user_id: delivery.userId,
-      job_id: delivery.postingJobId,
-      data: deliveryEventData(delivery),
-    });
+  /** In order, one at a time: events of one delivery and job reach the stream as they were committed. */
+  async append(events: PendingEvent[]): Promise<void> {
+    for (const [index, pending] of events.entries()) {
+      try {
+        await this.appendOne(pending);
+      } catch (err) {
+        this.logger.warn({ err, event_type: pending.event.type, dropped: events.length - index }, 'could not append events to the stream');
+        return;
+      }
+    }
   }
 
-  /**
-   * `final` marks the job's last event. A job completes once, in the transaction that counted
-   * its last outcome (the caller's), and no later write announces it again.
-   */
-  async jobProgress(job: PostingJobRow): Promise<void> {
-    const final = job.completedAt !== null;
-    await appendEvent(this.redis, this.prefix, {
-      type: 'job.progress',
-      user_id: job.userId,
-      job_id: job.id,
-      data: { ...toJobView(job), ...(final ? { final: true } : {}) },
-    });
+  private async appendOne({ event, jobVersion }: PendingEvent): Promise<void> {
+    const stream = eventStreamKey(this.prefix);
+    const versioned = jobVersion !== undefined && event.job_id;
+    const keys = versioned ? [stream, `${stream}:job-version:${event.job_id}`] : [stream];
+    await this.redis.eval(appendScript, keys.length, ...keys, jobVersion ?? 0, JOB_VERSION_TTL_MS, EVENT_STREAM_MAXLEN, ...streamFields(event));
   }
+}
 
-  /** A publish attempt found the account's session unusable: its health is now `error`. */
-  async sessionInvalid(account: AccountRow): Promise<void> {
-    await appendEvent(this.redis, this.prefix, {
-      type: 'account.health',
-      user_id: account.userId,
-      data: {
-        account_id: account.id,
-        name: account.name,
-        kind: account.kind,
-        session_valid: false,
-        health_status: 'error',
-        message: account.sessionMessage,
-      },
-    });
-  }
+/** The stream entry's fields, as `appendEvent` (@autoposter/queue) writes them and `readEvents` decodes them. */
+function streamFields(event: PlatformEvent): string[] {
+  return ['type', event.type, 'user_id', event.user_id, 'job_id', event.job_id ?? '', 'data', JSON.stringify(event.data)];
+}
+
+/** Runs `work` in a transaction; the events it announced are appended once it committed (none if it rolled back). */
+export async function commitThenAnnounce<T>(
+  deps: { db: Db; events: EventPublisher },
+  work: (tx: DbOrTx, announce: Announce) => Promise<T>,
+): Promise<T> {
+  const pending: PendingEvent[] = [];
+  const result = await deps.db.transaction((tx) => work(tx, (event) => pending.push(event)));
+  await deps.events.append(pending);
+  return result;
 }

@@ -96,4 +96,21 @@ describe('publish worker: account pacing', () => {
     expect(secondCall!.started_at).toBeGreaterThanOrEqual(publicationTime(firstCall!.delivery_id));
     expect(posted.map((d) => d.attemptCount)).toEqual([1, 1]);
   });
+
+  it('keeps a browser account locked for a lease after abandoning a publish call that timed out', async () => {
+    const lease = { publishTimeoutMs: 600, lockDurationMs: 1_500 };
+    const { delivery } = await h.seed({ kind: 'facebook_browser', channel: 'marketplace' });
+    h.provider.script({ kind: 'hang' });
+    await h.enqueue(delivery);
+    await h.startWorker({ queueName: 'marketplace', config: lease });
+
+    const posted = await h.waitForStatus(delivery.id, 'posted');
+    const [first, second] = h.provider.calls().filter((c) => c.delivery_id === delivery.id);
+    // The abandoned call may still be driving the browser: nothing else runs on the account until its lease is over.
+    expect(second!.started_at - first!.started_at).toBeGreaterThanOrEqual(lease.publishTimeoutMs + lease.lockDurationMs - 100);
+    expect((await h.attempts(posted)).map((a) => [a.outcome, a.outcomeUnknown])).toEqual([
+      ['retrying', true],
+      ['posted', false],
+    ]);
+  });
 });

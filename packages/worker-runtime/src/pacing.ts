@@ -13,8 +13,12 @@ export interface PacedAccount {
 export type PacingWait = 'cooldown' | 'posting_hours' | 'account_busy' | 'min_gap' | 'daily_cap';
 export type PacingGate = { allowed: true; slot: PacingSlot } | { allowed: false; until: Date; reason: PacingWait };
 
-/** What became of a paced publication: it decides what the account's counters keep. */
-export type PublicationOutcome = 'published' | 'maybe_published' | 'not_published';
+/**
+ * What became of a paced publication: it decides what the account's counters keep.
+ * `abandoned_in_flight`: the runtime stopped waiting for a publish call that may still be
+ * driving the provider; counted as maybe published, and the account lock is kept to its TTL.
+ */
+export type PublicationOutcome = 'published' | 'maybe_published' | 'abandoned_in_flight' | 'not_published';
 
 const DAY_MS = 86_400_000;
 const LAST_POST_TTL_MS = 7 * DAY_MS;
@@ -117,6 +121,8 @@ export class PacingSlot {
     } else {
       await this.redis.eval(uncountScript, 1, this.keys.day);
     }
-    if (this.lockToken) await this.redis.eval(releaseLockScript, 1, this.keys.busy, this.lockToken);
+    // An abandoned call's lock runs out one full TTL from now, as its lease would, instead of freeing the account at once.
+    if (outcome === 'abandoned_in_flight') await this.refresh();
+    else if (this.lockToken) await this.redis.eval(releaseLockScript, 1, this.keys.busy, this.lockToken);
   }
 }

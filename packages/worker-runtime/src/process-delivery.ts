@@ -4,7 +4,7 @@ import { findDeliveryForJob, type DeliveryRow } from '@autoposter/db/repositorie
 import type { Logger } from '@autoposter/logger';
 import type { JobPayloads } from '@autoposter/queue';
 import { DeliveryLog } from './delivery-log.ts';
-import { claimAttempt, isValidPayload, judgeArrival, type Claim } from './claim.ts';
+import { cancelUnheld, claimAttempt, isValidPayload, judgeArrival, type Arrival, type Claim } from './claim.ts';
 import type { AttemptEndLabel } from './metrics.ts';
 import type { PacingGate, PacingSlot, PacingWait } from './pacing.ts';
 import { RetryLaterError } from './retry-policy.ts';
@@ -22,8 +22,8 @@ const MAX_JITTER_MS = 250;
 /**
  * The BullMQ processor for 'publish-delivery' jobs. Waiting (not due yet, account pacing,
  * another worker's claim) moves the job back to delayed without using an attempt; a claimed
- * attempt ends as completed (posted, adopted, nothing to do), retried with the recorded delay,
- * failed for good, or handed back on shutdown.
+ * attempt ends as completed (posted, adopted, canceled, nothing to do), retried with the
+ * recorded delay, failed for good, or handed back on shutdown.
  */
 export function createDeliveryProcessor(deps: RuntimeDeps, baseLogger: Logger) {
   // Three parameters: BullMQ only passes a cancellation signal to processors that declare it.
@@ -36,13 +36,8 @@ export function createDeliveryProcessor(deps: RuntimeDeps, baseLogger: Logger) {
     const logger = baseLogger.child({ job_id: job.id, delivery_id: deliveryId });
     const defer = (until: Date, reason: string) => deferJob(job, token, until, reason, logger);
 
-    const delivery = await findDeliveryForJob(deps.db, deliveryId);
-    const arrival = judgeArrival(delivery, run, new Date(), deps.config.lockDurationMs);
-    if (arrival.kind === 'skip') {
-      logger.info({ reason: arrival.reason }, 'nothing to publish for this job');
-      return { outcome: 'skipped', reason: arrival.reason };
-    }
-    if (arrival.kind === 'wait') return defer(arrival.until, arrival.reason);
+    const arrival = judgeArrival(await findDeliveryForJob(deps.db, deliveryId), run, new Date());
+    if (arrival.kind !== 'claim') return actOnArrival(deps, arrival, { deliveryId, run }, logger, defer);
 
     const account = await findAccount(deps.db, arrival.delivery.userId, arrival.delivery.accountId);
     const gate = await enterPacing(deps, account);
@@ -112,29 +107,38 @@ async function settleJob(job: PublishJob, token: string | undefined, end: Attemp
     case 'retrying':
       throw new RetryLaterError(end.error.message, end.delayMs);
     case 'released':
-      // Due now: another worker picks it up without waiting for this worker's lock to expire.
-      return deferJob(job, token, new Date(), 'released', logger);
+      // Due when the delivery is: another worker picks it up without waiting for this worker's BullMQ lock.
+      return deferJob(job, token, end.dueAt, 'released', logger);
     default:
       return { outcome: end.kind };
   }
 }
 
-/** Someone else claimed it first, or it changed (canceled, rescheduled) between the read and the claim. */
-async function afterLostRace(
+type JobInput = { deliveryId: string; run: number };
+type Defer = (until: Date, reason: string) => Promise<never>;
+
+/** Everything but a claim: nothing to do, not yet, or a cancel requested while someone held it. */
+async function actOnArrival(
   deps: RuntimeDeps,
-  input: { deliveryId: string; run: number },
+  arrival: Exclude<Arrival, { kind: 'claim' }>,
+  input: JobInput,
   logger: Logger,
-  defer: (until: Date, reason: string) => Promise<never>,
+  defer: Defer,
 ): Promise<JobResult> {
+  if (arrival.kind === 'wait') return defer(arrival.until, arrival.reason);
+  const reason = arrival.kind === 'skip' ? arrival.reason : 'cancel_requested';
+  if (arrival.kind === 'cancel' && (await cancelUnheld(deps, input))) logger.info('canceled: its cancel was requested while it was processing');
+  else logger.info({ reason }, 'nothing to publish for this job');
+  return { outcome: 'skipped', reason };
+}
+
+/** Someone else claimed it first, or it changed (canceled, rescheduled) between the read and the claim. */
+async function afterLostRace(deps: RuntimeDeps, input: JobInput, logger: Logger, defer: Defer): Promise<JobResult> {
   const now = new Date();
-  const arrival = judgeArrival(await findDeliveryForJob(deps.db, input.deliveryId), input.run, now, deps.config.lockDurationMs);
-  if (arrival.kind === 'skip') {
-    logger.info({ reason: arrival.reason }, 'nothing to publish for this job');
-    return { outcome: 'skipped', reason: arrival.reason };
-  }
+  const arrival = judgeArrival(await findDeliveryForJob(deps.db, input.deliveryId), input.run, now);
+  if (arrival.kind !== 'claim') return actOnArrival(deps, arrival, input, logger, defer);
   // 'claim' again means the clocks of this worker and the database disagree: look again shortly.
-  const until = arrival.kind === 'wait' ? arrival.until : new Date(now.getTime() + deps.config.lockDurationMs / 4);
-  return defer(until, arrival.kind === 'wait' ? arrival.reason : 'claim_race');
+  return defer(new Date(now.getTime() + deps.config.lockDurationMs / 4), 'claim_race');
 }
 
 /** Puts the job back to delayed until `until`: no attempt is used, the worker slot is freed. */

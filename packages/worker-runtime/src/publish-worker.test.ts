@@ -129,6 +129,33 @@ describe('publish worker: delivery state machine', () => {
     expect(publicationsOf(delivery.id)).toHaveLength(1);
   });
 
+  it('never takes over a live claim because its own lock is shorter than the holder\'s', async () => {
+    const { delivery } = await h.seed();
+    h.provider.script({ kind: 'hang' });
+    const callsBefore = h.provider.calls().length;
+    await h.enqueue(delivery);
+    await h.startWorker({ workerId: 'long-lock', config: { lockDurationMs: 10_000, concurrency: 1 } });
+    await h.provider.waitForCalls(callsBefore + 1);
+    const held = await h.delivery(delivery.id);
+
+    // A second job for the same run (a stalled job's copy, a dispatch pass) reaches a worker with a short lock.
+    await h.startWorker({ workerId: 'short-lock', config: { lockDurationMs: 300, stalledIntervalMs: 300 } });
+    const copy = await h.queue('meta').add('publish-delivery', { delivery_id: delivery.id, run: delivery.run }, { jobId: `copy-${delivery.id}` });
+    await expect.poll(() => copy.getState()).toBe('delayed');
+    await sleep(1_000);
+    expect(callsOf(delivery.id)).toHaveLength(1);
+    expect(await h.delivery(delivery.id)).toMatchObject({ status: 'processing', claimToken: held.claimToken });
+
+    h.provider.release();
+    await h.waitForStatus(delivery.id, 'posted');
+    await copy.promote();
+    await expect.poll(async () => (await h.queue('meta').getJob(copy.id!))?.returnvalue, { timeout: 5_000 }).toEqual({
+      outcome: 'skipped',
+      reason: 'delivery_posted',
+    });
+    expect(publicationsOf(delivery.id)).toHaveLength(1);
+  });
+
   it('never publishes a delivery canceled while its job waited in Redis', async () => {
     const { delivery } = await h.seed();
     await h.enqueue(delivery);

@@ -6,7 +6,7 @@ import type { Logger } from '@autoposter/logger';
 import type { Publisher } from '@autoposter/publisher';
 import type { JobPayloads, PublishQueueName } from '@autoposter/queue';
 import { WorkerShutdownError } from './abort.ts';
-import { EventPublisher } from './events.ts';
+import { connectionForEvents, EventPublisher } from './events.ts';
 import type { PublishMetrics } from './metrics.ts';
 import { AccountPacing } from './pacing.ts';
 import { createDeliveryProcessor, type JobResult } from './process-delivery.ts';
@@ -44,6 +44,7 @@ export function createPublishWorker(options: CreatePublishWorkerOptions): Publis
   const { config, connection, prefix } = options;
   const logger = options.logger.child({ queue: options.queueName, worker_id: options.workerId });
   const shutdown = new AbortController();
+  const eventConnection = connectionForEvents(connection);
   const deps: RuntimeDeps = {
     db: options.db,
     redis: connection,
@@ -55,7 +56,7 @@ export function createPublishWorker(options: CreatePublishWorkerOptions): Publis
       lockTtlMs: config.lockDurationMs,
       busyRetryMs: Math.min(config.lockDurationMs, 5_000),
     }),
-    events: new EventPublisher(connection, prefix),
+    events: new EventPublisher(eventConnection, prefix, logger),
     shutdown: shutdown.signal,
     metrics: options.metrics,
   };
@@ -77,7 +78,8 @@ export function createPublishWorker(options: CreatePublishWorkerOptions): Publis
   worker.on('stalled', (jobId) => logger.warn({ job_id: jobId }, 'job stalled (its worker stopped renewing the lock): requeued'));
 
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= closeWithGrace(worker, shutdown, config.shutdownGraceMs, logger));
+  const close = () =>
+    (closing ??= closeWithGrace(worker, shutdown, config.shutdownGraceMs, logger).finally(() => eventConnection.disconnect()));
   return { worker, close };
 }
 

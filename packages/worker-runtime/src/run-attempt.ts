@@ -8,31 +8,41 @@ import { AttemptRecorder } from './attempt-recorder.ts';
 import type { Claim } from './claim.ts';
 import type { PacingSlot, PublicationOutcome } from './pacing.ts';
 import { loadPublishPost, toPublishAccount } from './publish-content.ts';
+import { Redactor } from './redaction.ts';
 import { decideAfterFailure, type FailureDecision } from './retry-policy.ts';
 import type { RuntimeDeps } from './runtime.ts';
 
 /** How a claimed attempt ended, and what that means for the account's pacing. */
 export type AttemptEnd = (
-  | { kind: 'posted' | 'adopted' | 'released' | 'claim_lost' }
+  | { kind: 'posted' | 'adopted' | 'canceled' | 'claim_lost' }
+  /** Handed back on shutdown: the delivery is due again at `dueAt`. */
+  | { kind: 'released'; dueAt: Date }
   | { kind: 'failed'; error: PublishError }
   | { kind: 'retrying'; error: PublishError; delayMs: number }
 ) & { publication: PublicationOutcome };
 
-type PublisherOutcome =
-  | { ok: true; result: PublishResult; adopted: boolean }
-  | { ok: false; error: unknown; /** the failure happened while the provider may have been writing */ duringPublish: boolean };
+type PublisherFailure = {
+  ok: false;
+  error: unknown;
+  /** The publish call had begun: the provider may have been writing. */
+  publishStarted: boolean;
+  /** The runtime stopped waiting for the publisher (timeout, shutdown, lost claim): its call may still be running. */
+  abandoned: boolean;
+};
+type PublisherOutcome = { ok: true; result: PublishResult; adopted: boolean } | PublisherFailure;
 
 /**
  * Runs one claimed attempt: look first when an earlier attempt's outcome is unknown (adopt
  * what it published), otherwise publish; then record the outcome under the claim fence.
- * While it runs, a heartbeat keeps the claim (and the account lock) fresh.
+ * While it runs, a heartbeat extends the claim's lease (and the account lock).
  */
 export async function runAttempt(
   deps: RuntimeDeps,
   claim: Claim,
   context: { account: Account | null; slot: PacingSlot | null; jobSignal: AbortSignal | undefined; logger: Logger },
 ): Promise<AttemptEnd> {
-  const recorder = new AttemptRecorder(deps, claim, context.logger);
+  const redactor = new Redactor();
+  const recorder = new AttemptRecorder(deps, claim, context.logger, redactor);
   const claimLost = new AbortController();
   const signal = AbortSignal.any([
     deps.shutdown,
@@ -40,21 +50,19 @@ export async function runAttempt(
     AbortSignal.timeout(deps.config.publishTimeoutMs),
     ...(context.jobSignal ? [context.jobSignal] : []),
   ]);
-  const stopHeartbeat = startHeartbeat(deps.config.lockDurationMs / 2, async () => {
-    if (!(await renewClaim(deps.db, claim.fence))) claimLost.abort(new ClaimLostError());
+  const { lockDurationMs } = deps.config;
+  const stopHeartbeat = startHeartbeat(lockDurationMs / 2, async () => {
+    if (!(await renewClaim(deps.db, claim.fence, lockDurationMs))) claimLost.abort(new ClaimLostError());
     else if (context.slot && !(await context.slot.refresh())) context.logger.warn('the account lock expired during the attempt');
   }, context.logger);
   try {
-    const outcome = await callPublisher(deps, claim, context.account, recorder, signal);
+    const outcome = await callPublisher(deps, { claim, account: context.account, recorder, redactor, signal });
     if (outcome.ok) {
       const recorded = await recorder.posted(outcome.result, outcome.adopted);
       return { kind: recorded ? (outcome.adopted ? 'adopted' : 'posted') : 'claim_lost', publication: 'published' };
     }
-    if (deps.shutdown.aborted) {
-      const released = await recorder.released();
-      return { kind: released ? 'released' : 'claim_lost', publication: 'maybe_published' };
-    }
-    return await recordFailure(deps, claim, recorder, outcome);
+    if (deps.shutdown.aborted) return await handBack(deps, recorder, outcome);
+    return await recordFailure(deps, claim, recorder, redactor, outcome);
   } finally {
     stopHeartbeat();
     await recorder.log.flush();
@@ -63,41 +71,39 @@ export async function runAttempt(
 
 async function callPublisher(
   deps: RuntimeDeps,
-  claim: Claim,
-  account: Account | null,
-  recorder: AttemptRecorder,
-  signal: AbortSignal,
+  input: { claim: Claim; account: Account | null; recorder: AttemptRecorder; redactor: Redactor; signal: AbortSignal },
 ): Promise<PublisherOutcome> {
-  let duringPublish = false;
+  const { signal, recorder } = input;
+  let publishStarted = false;
   try {
-    const { request, lookFirst } = await buildRequest(deps, claim, account, recorder, signal);
+    const { request, lookFirst } = await buildRequest(deps, input);
     if (lookFirst) {
       recorder.log.write('INFO', 'An earlier attempt may have published this post: looking for it first');
       const existing = await untilAborted(deps.publisher.findExisting(request), signal);
       if (existing) return { ok: true, result: existing, adopted: true };
     }
-    duringPublish = true;
+    publishStarted = true;
     const result = await untilAborted(deps.publisher.publish(request), signal);
     return { ok: true, result, adopted: false };
   } catch (error) {
-    return { ok: false, error, duringPublish };
+    return { ok: false, error, publishStarted, abandoned: signal.aborted };
   }
 }
 
 /** The request, and whether an earlier attempt's unknown outcome means looking before publishing. */
 async function buildRequest(
   deps: RuntimeDeps,
-  claim: Claim,
-  account: Account | null,
-  recorder: AttemptRecorder,
-  signal: AbortSignal,
+  input: { claim: Claim; account: Account | null; recorder: AttemptRecorder; redactor: Redactor; signal: AbortSignal },
 ): Promise<{ request: PublishRequest; lookFirst: boolean }> {
+  const { claim, account, recorder, redactor, signal } = input;
   const { delivery, attempt } = claim;
   if (!account) throw new PublishError('permission_denied', 'The account of this delivery was deleted');
   const [post, history] = await Promise.all([
     loadPublishPost(deps.db, delivery, deps.config.media),
     findAttemptHistory(deps.db, delivery.userId, delivery.id),
   ]);
+  const publishAccount = toPublishAccount(account, deps.keyring);
+  redactor.learnSecretsOf(publishAccount.credentials);
   const request: PublishRequest = {
     deliveryId: delivery.id,
     channel: delivery.channel as Channel,
@@ -105,7 +111,7 @@ async function buildRequest(
     attemptNo: attempt.attemptNo,
     since: history.unknownSince ?? attempt.startedAt,
     post,
-    account: toPublishAccount(account, deps.keyring),
+    account: publishAccount,
     signal,
     savedState: history.savedState,
     saveState: recorder.saveState,
@@ -114,18 +120,43 @@ async function buildRequest(
   return { request, lookFirst: history.unknownSince !== null };
 }
 
+/**
+ * What the account's pacing keeps. A publish call abandoned while it ran may still be driving
+ * the provider (a browser mid-action): the account stays locked until the lease would expire.
+ */
+const publicationAfter = (failure: PublisherFailure, outcomeUnknown: boolean): PublicationOutcome => {
+  if (failure.publishStarted && failure.abandoned) return 'abandoned_in_flight';
+  return outcomeUnknown ? 'maybe_published' : 'not_published';
+};
+
+/**
+ * The worker is stopping. Publishing that had begun may still land: the delivery is due again
+ * only once this attempt's lease would have run out, so the next worker's lookup can see the
+ * post. One that never began publishing is due at once.
+ */
+async function handBack(deps: RuntimeDeps, recorder: AttemptRecorder, failure: PublisherFailure): Promise<AttemptEnd> {
+  const { publishStarted } = failure;
+  const delivery = await recorder.released({ publishStarted, dueInMs: publishStarted ? deps.config.lockDurationMs : 0 });
+  const publication = publicationAfter(failure, publishStarted);
+  if (!delivery) return { kind: 'claim_lost', publication };
+  if (delivery.status === 'canceled') return { kind: 'canceled', publication };
+  return { kind: 'released', dueAt: delivery.dueAt ?? new Date(), publication };
+}
+
 async function recordFailure(
   deps: RuntimeDeps,
   claim: Claim,
   recorder: AttemptRecorder,
-  outcome: Extract<PublisherOutcome, { ok: false }>,
+  redactor: Redactor,
+  failure: PublisherFailure,
 ): Promise<AttemptEnd> {
-  const error = classifyError(outcome.error);
-  const outcomeUnknown = outcome.duringPublish && error.outcomeUnknown;
+  const error = redactor.error(classifyError(failure.error));
+  const outcomeUnknown = failure.publishStarted && error.outcomeUnknown;
   const decision: FailureDecision = decideAfterFailure(error, claim.attemptOfRun, deps.config.retry);
-  const recorded = await recorder.failed(error, outcomeUnknown, decision);
-  const publication: PublicationOutcome = outcomeUnknown ? 'maybe_published' : 'not_published';
-  if (!recorded) return { kind: 'claim_lost', publication };
+  const delivery = await recorder.failed(error, outcomeUnknown, decision);
+  const publication = publicationAfter(failure, outcomeUnknown);
+  if (!delivery) return { kind: 'claim_lost', publication };
+  if (delivery.status === 'canceled') return { kind: 'canceled', publication };
   return decision.kind === 'fail'
     ? { kind: 'failed', error, publication }
     : { kind: 'retrying', error, delayMs: decision.delayMs, publication };

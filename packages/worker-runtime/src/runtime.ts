@@ -12,7 +12,7 @@ import type { RetryConfig } from './retry-policy.ts';
 export interface PublishWorkerConfig {
   /** Jobs one worker runs at once. */
   concurrency: number;
-  /** BullMQ job lock; also how old a `processing` claim must be before another worker may take it. */
+  /** BullMQ job lock; also the lease this worker writes on its claims (another worker may take one over once it ran out). */
   lockDurationMs: number;
   stalledIntervalMs: number;
   /** An attempt (lookup + publish) running longer is aborted; its outcome is then unknown. */

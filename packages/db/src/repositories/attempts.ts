@@ -7,14 +7,11 @@ import type { ClaimFence } from './delivery-runs.ts';
 export type AttemptRow = typeof deliveryAttempts.$inferSelect;
 
 /**
- * Opens the attempt a worker just claimed. Attempts of the same delivery still `running` belong
- * to a worker that died: they become `abandoned`, their outcome unknown (the provider may have
- * accepted the post before the worker went away).
+ * Attempts of the delivery still `running` belong to a worker that died (or was fenced out):
+ * they become `abandoned`, their outcome unknown (the provider may have accepted the post
+ * before the worker went away).
  */
-export async function startAttempt(
-  tx: DbOrTx,
-  input: { deliveryId: string; userId: string; attemptNo: number; workerId: string },
-): Promise<AttemptRow> {
+export async function abandonRunningAttempts(tx: DbOrTx, input: { deliveryId: string; userId: string }): Promise<void> {
   await tx
     .update(deliveryAttempts)
     .set({ outcome: 'abandoned', outcomeUnknown: true, finishedAt: sql`now()` })
@@ -25,6 +22,14 @@ export async function startAttempt(
         eq(deliveryAttempts.outcome, 'running'),
       ),
     );
+}
+
+/** Opens the attempt a worker just claimed, after abandoning any a dead worker left running. */
+export async function startAttempt(
+  tx: DbOrTx,
+  input: { deliveryId: string; userId: string; attemptNo: number; workerId: string },
+): Promise<AttemptRow> {
+  await abandonRunningAttempts(tx, input);
   const [attempt] = await tx
     .insert(deliveryAttempts)
     .values({ deliveryId: input.deliveryId, userId: input.userId, attemptNo: input.attemptNo, workerId: input.workerId })

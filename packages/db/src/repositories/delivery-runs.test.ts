@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, insertAccount, insertPost, insertUser, testKeyring, type TestDatabase } from '@autoposter/testing';
 import { findAttemptHistory, saveProviderState, startAttempt } from './attempts.ts';
-import { claimDelivery, findDeliveryForJob, markDeliveryPosted, renewClaim } from './delivery-runs.ts';
+import {
+  cancelUnheldDelivery,
+  claimDelivery,
+  findDeliveryForJob,
+  markDeliveryFailed,
+  markDeliveryPosted,
+  markDeliveryRetrying,
+  releaseDelivery,
+  renewClaim,
+} from './delivery-runs.ts';
 
 describe('delivery claims', () => {
   let db: TestDatabase;
@@ -19,8 +28,11 @@ describe('delivery claims', () => {
     return deliveries[0]!;
   }
 
-  const claim = (deliveryId: string, token: string, extra: { run?: number; staleAfterMs?: number } = {}) =>
-    claimDelivery(db.db, { deliveryId, run: extra.run ?? 0, token, now: new Date(), staleAfterMs: extra.staleAfterMs ?? 60_000 });
+  const claim = (deliveryId: string, token: string, extra: { run?: number; leaseMs?: number } = {}) =>
+    claimDelivery(db.db, { deliveryId, run: extra.run ?? 0, token, now: new Date(), leaseMs: extra.leaseMs ?? 60_000 });
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const requestCancel = (deliveryId: string) => db.pool.query(`update deliveries set cancel_requested_at = now() where id = $1`, [deliveryId]);
+  const someError = { type: 'network_error' as const, code: null, message: 'boom' };
 
   it('lets exactly one of two racing workers claim a delivery', async () => {
     const delivery = await queuedDelivery();
@@ -36,19 +48,79 @@ describe('delivery claims', () => {
     expect(await claim((await queuedDelivery({ status: 'canceled' })).id, 't')).toBeNull();
   });
 
-  it('hands a stale claim to a new worker and fences the old one out', async () => {
+  it('hands a claim whose lease expired to a new worker and fences the old one out', async () => {
     const delivery = await queuedDelivery();
-    await claim(delivery.id, 'old');
-    expect(await claim(delivery.id, 'new')).toBeNull();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await claim(delivery.id, 'old', { leaseMs: 10 });
+    await sleep(20);
 
-    const taken = await claim(delivery.id, 'new', { staleAfterMs: 10 });
+    const taken = await claim(delivery.id, 'new');
     expect(taken).toMatchObject({ claimToken: 'new', attemptCount: 2 });
     const old = { deliveryId: delivery.id, token: 'old' };
-    expect(await renewClaim(db.db, old)).toBe(false);
+    expect(await renewClaim(db.db, old, 60_000)).toBe(false);
     expect(await markDeliveryPosted(db.db, old, { providerPostId: 'x', permalink: null })).toBeNull();
-    expect(await renewClaim(db.db, { deliveryId: delivery.id, token: 'new' })).toBe(true);
+    expect(await renewClaim(db.db, { deliveryId: delivery.id, token: 'new' }, 60_000)).toBe(true);
     expect((await findDeliveryForJob(db.db, delivery.id))!.status).toBe('processing');
+  });
+
+  it("judges a claim by the lease its holder wrote, never by the reader's lock duration", async () => {
+    const delivery = await queuedDelivery();
+    const claimed = await claim(delivery.id, 'holder', { leaseMs: 400 });
+    expect(claimed!.claimExpiresAt!.getTime() - claimed!.claimedAt!.getTime()).toBe(400);
+    await sleep(30);
+    // A worker with a far shorter lock duration must not take it over.
+    expect(await claim(delivery.id, 'short-lock', { leaseMs: 10 })).toBeNull();
+
+    // The heartbeat extends the lease from now; the claim keeps its start time.
+    const holder = { deliveryId: delivery.id, token: 'holder' };
+    expect(await renewClaim(db.db, holder, 60_000)).toBe(true);
+    const renewed = (await findDeliveryForJob(db.db, delivery.id))!;
+    expect(renewed.claimedAt).toEqual(claimed!.claimedAt);
+    expect(renewed.claimExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    await sleep(450);
+    expect(await claim(delivery.id, 'short-lock', { leaseMs: 10 })).toBeNull();
+
+    // A release clears the lease, and is due again after the time asked for.
+    const released = await releaseDelivery(db.db, holder, 5_000);
+    expect(released).toMatchObject({ status: 'queued', claimToken: null, claimedAt: null, claimExpiresAt: null });
+    expect(released!.dueAt!.getTime()).toBeGreaterThan(Date.now() + 4_000);
+  });
+
+  it('ends a processing delivery canceled instead of retrying, failed or released once its cancel was requested', async () => {
+    const ends = [
+      (fence: { deliveryId: string; token: string }) => markDeliveryRetrying(db.db, fence, someError, new Date(Date.now() + 60_000)),
+      (fence: { deliveryId: string; token: string }) => markDeliveryFailed(db.db, fence, someError),
+      (fence: { deliveryId: string; token: string }) => releaseDelivery(db.db, fence, 0),
+    ];
+    for (const end of ends) {
+      const delivery = await queuedDelivery();
+      await claim(delivery.id, 'w');
+      await requestCancel(delivery.id);
+      const row = await end({ deliveryId: delivery.id, token: 'w' });
+      expect(row).toMatchObject({ status: 'canceled', claimToken: null, claimExpiresAt: null, nextAttemptAt: null });
+    }
+    // Without a cancel request, the same end keeps its own status.
+    const plain = await queuedDelivery();
+    await claim(plain.id, 'w');
+    expect(await markDeliveryRetrying(db.db, { deliveryId: plain.id, token: 'w' }, someError, new Date())).toMatchObject({ status: 'retrying' });
+  });
+
+  it('keeps a posted delivery posted, refuses to claim a cancel-requested one, and cancels it once nobody holds it', async () => {
+    const posted = await queuedDelivery();
+    await claim(posted.id, 'w');
+    await requestCancel(posted.id);
+    expect(await markDeliveryPosted(db.db, { deliveryId: posted.id, token: 'w' }, { providerPostId: 'p', permalink: null })).toMatchObject({
+      status: 'posted',
+    });
+    expect(await cancelUnheldDelivery(db.db, { deliveryId: posted.id, run: 0 })).toBeNull();
+
+    const held = await queuedDelivery();
+    await claim(held.id, 'w', { leaseMs: 200 });
+    await requestCancel(held.id);
+    expect(await cancelUnheldDelivery(db.db, { deliveryId: held.id, run: 0 })).toBeNull();
+    await sleep(250);
+    expect(await claim(held.id, 'other')).toBeNull();
+    expect(await cancelUnheldDelivery(db.db, { deliveryId: held.id, run: 1 })).toBeNull();
+    expect(await cancelUnheldDelivery(db.db, { deliveryId: held.id, run: 0 })).toMatchObject({ status: 'canceled', claimToken: null });
   });
 
   it('marks a dead worker\'s running attempt abandoned with an unknown outcome, and keeps its saved state', async () => {
@@ -59,8 +131,8 @@ describe('delivery claims', () => {
     expect(await saveProviderState(db.db, { deliveryId: delivery.id, token: 'first' }, first.id, { container: 'c1' })).toBe(true);
     expect(await findAttemptHistory(db.db, delivery.userId, delivery.id)).toEqual({ unknownSince: null, savedState: { container: 'c1' } });
 
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await claim(delivery.id, 'second', { staleAfterMs: 10 });
+    await db.pool.query(`update deliveries set claim_expires_at = now() - interval '1 second' where id = $1`, [delivery.id]);
+    await claim(delivery.id, 'second');
     expect(await saveProviderState(db.db, { deliveryId: delivery.id, token: 'first' }, first.id, { container: 'late' })).toBe(false);
     await startAttempt(db.db, { ...ids, attemptNo: 2 });
     expect(await findAttemptHistory(db.db, delivery.userId, delivery.id)).toEqual({

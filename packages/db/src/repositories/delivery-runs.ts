@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.ts';
 import { deliveries, media, posts } from '../schema.ts';
@@ -8,7 +8,7 @@ export type DeliveryRow = typeof deliveries.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
 export type MediaRow = typeof media.$inferSelect;
 
-/** A worker may claim a delivery in these states (or a `processing` one whose claim went stale). */
+/** A worker may claim a delivery in these states (or a `processing` one whose lease expired). */
 export const claimableStatuses = ['scheduled', 'queued', 'retrying'] as const satisfies readonly DeliveryStatus[];
 
 /**
@@ -20,26 +20,36 @@ export async function findDeliveryForJob(db: DbOrTx, deliveryId: string): Promis
   return row ?? null;
 }
 
+const msFromNow = (ms: number) => sql`now() + ${ms} * interval '1 millisecond'`;
+const releasedClaim = { claimToken: null, claimedAt: null, claimExpiresAt: null } as const;
+
+/**
+ * Waiting for a worker, or `processing` under a lease its holder stopped renewing (by the
+ * database clock). The holder wrote the lease with its own lock duration, so a reader never
+ * judges someone else's claim by its own settings.
+ */
+const takeable = or(
+  inArray(deliveries.status, [...claimableStatuses]),
+  and(eq(deliveries.status, 'processing'), or(isNull(deliveries.claimExpiresAt), lt(deliveries.claimExpiresAt, sql`now()`))),
+);
+
 /**
  * The optimistic lock: one conditional UPDATE moves the delivery to `processing` under a fresh
- * token, counting the attempt. It matches only the expected run, a claimable state (or a claim
- * older than `staleAfterMs`, by the database clock) and a due time already reached, so of two
- * workers racing for it exactly one gets the row; the other gets null.
+ * token and a lease of `leaseMs`, counting the attempt. It matches only the expected run, a
+ * takeable state, no cancel request and a due time already reached, so of two workers racing
+ * for it exactly one gets the row; the other gets null.
  */
 export async function claimDelivery(
   db: DbOrTx,
-  input: { deliveryId: string; run: number; token: string; now: Date; staleAfterMs: number },
+  input: { deliveryId: string; run: number; token: string; now: Date; leaseMs: number },
 ): Promise<DeliveryRow | null> {
-  const stale = and(
-    eq(deliveries.status, 'processing'),
-    or(isNull(deliveries.claimedAt), lt(deliveries.claimedAt, sql`now() - ${input.staleAfterMs} * interval '1 millisecond'`)),
-  );
   const [row] = await db
     .update(deliveries)
     .set({
       status: 'processing',
       claimToken: input.token,
       claimedAt: sql`now()`,
+      claimExpiresAt: msFromNow(input.leaseMs),
       attemptCount: sql`${deliveries.attemptCount} + 1`,
       nextAttemptAt: null,
       updatedAt: sql`now()`,
@@ -48,10 +58,24 @@ export async function claimDelivery(
       and(
         eq(deliveries.id, input.deliveryId),
         eq(deliveries.run, input.run),
-        or(inArray(deliveries.status, [...claimableStatuses]), stale),
+        takeable,
+        isNull(deliveries.cancelRequestedAt),
         or(isNull(deliveries.dueAt), lte(deliveries.dueAt, input.now)),
       ),
     )
+    .returning();
+  return row ?? null;
+}
+
+/**
+ * A delivery of this run whose cancel was requested while a worker held it, and which nobody
+ * holds any more (its worker died, or it was handed back): it ends `canceled`, unpublished.
+ */
+export async function cancelUnheldDelivery(db: DbOrTx, input: { deliveryId: string; run: number }): Promise<DeliveryRow | null> {
+  const [row] = await db
+    .update(deliveries)
+    .set({ ...releasedClaim, status: 'canceled', nextAttemptAt: null, updatedAt: sql`now()` })
+    .where(and(eq(deliveries.id, input.deliveryId), eq(deliveries.run, input.run), takeable, isNotNull(deliveries.cancelRequestedAt)))
     .returning();
   return row ?? null;
 }
@@ -71,18 +95,26 @@ async function updateClaimed(db: DbOrTx, fence: ClaimFence, changes: PgUpdateSet
   return row ?? null;
 }
 
-/** Keeps a live claim fresh so it is never mistaken for a dead worker's; false once it was taken over. */
-export async function renewClaim(db: DbOrTx, fence: ClaimFence): Promise<boolean> {
+/** Extends a live claim's lease by `leaseMs` from now; false once it was taken over. */
+export async function renewClaim(db: DbOrTx, fence: ClaimFence, leaseMs: number): Promise<boolean> {
   const rows = await db
     .update(deliveries)
-    .set({ claimedAt: sql`now()` })
+    .set({ claimExpiresAt: msFromNow(leaseMs) })
     .where(and(eq(deliveries.id, fence.deliveryId), eq(deliveries.claimToken, fence.token)))
     .returning({ id: deliveries.id });
   return rows.length > 0;
 }
 
-const releasedClaim = { claimToken: null, claimedAt: null } as const;
 const noError = { lastErrorType: null, lastErrorCode: null, lastErrorMessage: null } as const;
+
+/**
+ * A cancel requested while the attempt ran wins over every end but `posted`: evaluated in the
+ * same UPDATE, so a request that lands concurrently is either seen here or finds the delivery
+ * no longer processing (and cancels it itself).
+ */
+const cancelWasRequested = sql`${deliveries.cancelRequestedAt} is not null`;
+const statusUnlessCanceled = (status: DeliveryStatus) => sql`case when ${cancelWasRequested} then 'canceled' else ${status} end`;
+const timeUnlessCanceled = (time: SQL) => sql`case when ${cancelWasRequested} then null else ${time} end`;
 
 export function markDeliveryPosted(
   db: DbOrTx,
@@ -112,23 +144,31 @@ const lastError = (error: DeliveryError) => ({
   lastErrorMessage: error.message,
 });
 
+/** The attempt failed for good: `failed`, or `canceled` when a cancel was requested meanwhile. */
 export function markDeliveryFailed(db: DbOrTx, fence: ClaimFence, error: DeliveryError): Promise<DeliveryRow | null> {
-  return updateClaimed(db, fence, { ...releasedClaim, ...lastError(error), status: 'failed', nextAttemptAt: null });
+  return updateClaimed(db, fence, { ...releasedClaim, ...lastError(error), status: statusUnlessCanceled('failed'), nextAttemptAt: null });
 }
 
-/** The attempt failed for a passing reason: the delivery waits for `retryAt` (its next due time). */
+/**
+ * The attempt failed for a passing reason: the delivery waits for `retryAt` (its next due
+ * time), unless a cancel was requested meanwhile: then it is `canceled`.
+ */
 export function markDeliveryRetrying(
   db: DbOrTx,
   fence: ClaimFence,
   error: DeliveryError,
   retryAt: Date,
 ): Promise<DeliveryRow | null> {
-  return updateClaimed(db, fence, { ...releasedClaim, ...lastError(error), status: 'retrying', nextAttemptAt: retryAt, dueAt: retryAt });
+  const at = timeUnlessCanceled(sql`${retryAt.toISOString()}::timestamptz`);
+  return updateClaimed(db, fence, { ...releasedClaim, ...lastError(error), status: statusUnlessCanceled('retrying'), nextAttemptAt: at, dueAt: at });
 }
 
-/** Hands the delivery back (worker shutting down): due now, so another worker takes it at once. */
-export function releaseDelivery(db: DbOrTx, fence: ClaimFence): Promise<DeliveryRow | null> {
-  return updateClaimed(db, fence, { ...releasedClaim, status: 'queued', dueAt: sql`now()` });
+/**
+ * Hands the delivery back (worker shutting down), due in `dueInMs`; or `canceled` when a cancel
+ * was requested meanwhile.
+ */
+export function releaseDelivery(db: DbOrTx, fence: ClaimFence, dueInMs: number): Promise<DeliveryRow | null> {
+  return updateClaimed(db, fence, { ...releasedClaim, status: statusUnlessCanceled('queued'), dueAt: timeUnlessCanceled(msFromNow(dueInMs)) });
 }
 
 /** The post's content, scoped to its owner. */

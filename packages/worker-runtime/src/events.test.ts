@@ -1,0 +1,84 @@
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createPostingJob } from '@autoposter/db/repositories/posting-jobs';
+import { createLogger } from '@autoposter/logger';
+import { createRedisConnection, eventStreamKey } from '@autoposter/queue';
+import { connectionForEvents, deliveryUpdated, EventPublisher, jobProgress } from './events.ts';
+import { WorkerHarness } from './test/worker-harness.ts';
+
+function capturingLogger() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ service: 'events-test', level: 'warn', destination }) };
+}
+
+describe('publish worker: events are appended after the commit, best effort', () => {
+  let h: WorkerHarness;
+  beforeAll(async () => {
+    h = await WorkerHarness.create();
+  });
+  afterEach(() => h.closeWorkers());
+  afterAll(() => h.close());
+
+  it('records a publication even when the event stream refuses every append', async () => {
+    const stream = eventStreamKey(h.redis.prefix);
+    await h.redis.client.set(stream, 'not a stream'); // every XADD now fails with WRONGTYPE
+    try {
+      const { delivery, userId } = await h.seed();
+      await h.enqueue(delivery);
+      const worker = await h.startWorker();
+
+      const posted = await h.waitForStatus(delivery.id, 'posted');
+      expect((await h.waitForJobState(posted, 'completed')).returnvalue).toEqual({ outcome: 'posted' });
+      expect(h.provider.publications().filter((p) => p.delivery_id === delivery.id)).toHaveLength(1);
+      expect((await h.attempts(posted)).map((a) => a.outcome)).toEqual(['posted']);
+      expect(worker.logs.some((line) => line.includes('could not append events to the stream'))).toBe(true);
+      await h.redis.client.del(stream);
+      expect(await h.events(userId)).toEqual([]);
+    } finally {
+      await h.redis.client.del(stream);
+    }
+  });
+
+  it('gives up on an append within seconds while Redis is unreachable, instead of waiting forever', async () => {
+    // The worker connection retries forever; the events connection made from it must not.
+    const unreachable = createRedisConnection('redis://127.0.0.1:1', 'worker', { retryStrategy: () => 200 });
+    unreachable.on('error', () => undefined);
+    const eventConnection = connectionForEvents(unreachable);
+    const { lines, logger } = capturingLogger();
+    try {
+      const { delivery } = await h.seed();
+      const started = Date.now();
+      await new EventPublisher(eventConnection, h.redis.prefix, logger).append([deliveryUpdated(delivery), deliveryUpdated(delivery)]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(lines.join('')).toContain('could not append events to the stream');
+    } finally {
+      eventConnection.disconnect();
+      unreachable.disconnect();
+    }
+  });
+
+  it("drops a job's progress event older than one its stream already has, so `final` stays last", async () => {
+    const { userId, delivery } = await h.seed({ withJob: false });
+    const job = await createPostingJob(h.db.db, { userId, trigger: 'start_posting', deliveries: [{ id: delivery.id, postId: delivery.postId }] });
+    const running = { ...job, status: 'running' as const };
+    const final = { ...job, status: 'completed' as const, completedPosts: 1, completedAt: new Date() };
+    const { logger } = capturingLogger();
+    const events = new EventPublisher(h.redis.client, h.redis.prefix, logger);
+
+    // Two workers append after their commits, the later commit first.
+    await events.append([jobProgress(final)]);
+    await events.append([jobProgress(running), deliveryUpdated({ ...delivery, postingJobId: job.id })]);
+
+    const appended = await h.events(userId);
+    expect(appended.map((e) => [e.type, e.data.status, e.data.final ?? false])).toEqual([
+      ['job.progress', 'completed', true],
+      ['delivery.updated', 'queued', false],
+    ]);
+  });
+});

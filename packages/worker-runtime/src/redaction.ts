@@ -1,0 +1,68 @@
+import { PublishError } from '@autoposter/publisher';
+
+const REDACTED = '[redacted]';
+const secretLookingKey = /token|cookie|password|passwd|secret|storage_?state|credential|authorization|api_?key|session_?id/i;
+const MAX_DEPTH = 6;
+/** Shorter credential strings (ids, "/", "Lax") are not worth hiding and would mangle messages. */
+const MIN_SECRET_LENGTH = 8;
+
+/** Secrets providers and HTTP libraries put in text: the part after the name is replaced (idempotently). */
+const secretPatterns: [RegExp, string][] = [
+  [/\b(authorization|proxy-authorization|set-cookie|cookie)(["']?\s*[:=]\s*)[^\r\n]*/gi, `$1$2${REDACTED}`],
+  [/\b(access_token|refresh_token|client_secret|password)(["']?\s*[:=]\s*["']?)[^\s"'&,;)}[\]]+/gi, `$1$2${REDACTED}`],
+  [/\bBearer\s+[\w.~+/=-]+/gi, `Bearer ${REDACTED}`],
+];
+
+/** Copies log fields with every secret-looking key's value replaced, at any depth. */
+export function redactFields(value: unknown, redactText: (text: string) => string = (text) => text, depth = 0): unknown {
+  if (depth > MAX_DEPTH) return '[truncated]';
+  if (typeof value === 'string') return redactText(value);
+  if (Array.isArray(value)) return value.map((item) => redactFields(item, redactText, depth + 1));
+  if (value instanceof Date || value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key, secretLookingKey.test(key) ? REDACTED : redactFields(item, redactText, depth + 1)]),
+  );
+}
+
+/**
+ * Keeps one attempt's secrets out of what it records: the decrypted credentials' values it
+ * learned, and secret-looking patterns, in error messages, stack traces and log lines.
+ */
+export class Redactor {
+  private secrets: string[] = [];
+
+  /** Every string in the credentials long enough to be a secret (tokens, cookie values...). */
+  learnSecretsOf(credentials: unknown): void {
+    const found = stringsIn(credentials).filter((value) => value.length >= MIN_SECRET_LENGTH);
+    const variants = found.flatMap((value) => [value, encodeURIComponent(value)]);
+    // Longest first, so a secret containing another is replaced whole.
+    this.secrets = [...new Set([...this.secrets, ...variants])].sort((a, b) => b.length - a.length);
+  }
+
+  text = (text: string): string => {
+    const withoutValues = this.secrets.reduce((result, secret) => result.split(secret).join(REDACTED), text);
+    return secretPatterns.reduce((result, [pattern, replacement]) => result.replace(pattern, replacement), withoutValues);
+  };
+
+  fields(fields: Record<string, unknown>): Record<string, unknown> {
+    return redactFields(fields, this.text) as Record<string, unknown>;
+  }
+
+  /** The same failure with its message and stack trace scrubbed. */
+  error(error: PublishError): PublishError {
+    const scrubbed = new PublishError(error.type, this.text(error.message), {
+      ...(error.code !== undefined ? { code: error.code } : {}),
+      ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+      ...(error.screenshot !== undefined ? { screenshot: error.screenshot } : {}),
+      outcomeUnknown: error.outcomeUnknown,
+    });
+    if (error.stack !== undefined) scrubbed.stack = this.text(error.stack);
+    return scrubbed;
+  }
+}
+
+function stringsIn(value: unknown, depth = 0): string[] {
+  if (typeof value === 'string') return [value];
+  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return [];
+  return Object.values(value).flatMap((item) => stringsIn(item, depth + 1));
+}
