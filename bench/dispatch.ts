@@ -2,7 +2,7 @@
 // against raw BullMQ with a no-op processor, same Redis and concurrency.
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { createRedisConnection, deliveryJobId, publishJobOptions } from '@autoposter/queue';
+import { createRedisConnection, deliveryJobId, publishQueueOptions } from '@autoposter/queue';
 import { createBenchDatabase, createBenchRedis, withCleanup, type BenchDatabase, type BenchRedis } from './lib/bench-env.ts';
 import { createBenchEngine } from './lib/engine.ts';
 import { within } from './lib/wait.ts';
@@ -38,7 +38,7 @@ async function measureRaw(redis: BenchRedis, name: string): Promise<Run> {
   const queueName = `raw-${randomUUID().slice(0, 8)}`;
   const worker = await startRawWorker(redis, queueName, DELIVERIES);
   const connection = createRedisConnection(redis.url, 'producer');
-  const queue = new Queue(queueName, { connection, prefix: redis.prefix, defaultJobOptions: publishJobOptions });
+  const queue = new Queue(queueName, { ...publishQueueOptions, connection, prefix: redis.prefix });
   const ids = Array.from({ length: DELIVERIES }, () => randomUUID());
   return withCleanup(
     async () => {

@@ -1,6 +1,6 @@
 // Raw BullMQ for comparison: a worker with a processor that does nothing.
 import { Worker } from 'bullmq';
-import { createRedisConnection } from '@autoposter/queue';
+import { createRedisConnection, publishJobRetention } from '@autoposter/queue';
 import { send } from '../lib/worker-messages.ts';
 
 const expectedJobs = Number(process.env.RAW_JOBS);
@@ -9,6 +9,7 @@ const worker = new Worker(process.env.RAW_QUEUE!, async () => undefined, {
   connection,
   prefix: process.env.QUEUE_PREFIX!,
   concurrency: Number(process.env.WORKER_CONCURRENCY),
+  ...publishJobRetention,
 });
 
 let completed = 0;

@@ -4,7 +4,7 @@ import type { QueueableDelivery } from '@autoposter/db/repositories/delivery-sch
 import {
   deliveryJobId,
   publishDeliveryJob,
-  publishJobOptions,
+  publishQueueOptions,
   queueForChannel,
   queueNames,
   type JobPayloads,
@@ -15,7 +15,7 @@ export type PublishQueues = Record<PublishQueueName, Queue<JobPayloads['publish-
 
 export function createPublishQueues(connection: Redis, prefix: string): PublishQueues {
   const make = (name: PublishQueueName) =>
-    new Queue<JobPayloads['publish-delivery']>(name, { connection, prefix, defaultJobOptions: publishJobOptions });
+    new Queue<JobPayloads['publish-delivery']>(name, { ...publishQueueOptions, connection, prefix });
   return { marketplace: make(queueNames.marketplace), meta: make(queueNames.meta) };
 }
 
@@ -28,10 +28,10 @@ export const queueOf = (queues: PublishQueues, delivery: Pick<QueueableDelivery,
  */
 export async function enqueueDeliveries(
   queues: PublishQueues,
-  deliveries: QueueableDelivery[],
+  deliveries: Pick<QueueableDelivery, 'id' | 'run' | 'channel' | 'dueAt'>[],
   options: { maxAttempts: number; now: Date },
 ): Promise<void> {
-  const byQueue = new Map<PublishQueueName, QueueableDelivery[]>();
+  const byQueue = new Map<PublishQueueName, typeof deliveries>();
   for (const d of deliveries) {
     const name = queueForChannel[d.channel];
     byQueue.set(name, [...(byQueue.get(name) ?? []), d]);

@@ -1,4 +1,4 @@
-import type { DefaultJobOptions } from 'bullmq';
+import type { QueueOptions, WorkerOptions } from 'bullmq';
 
 /**
  * Queue names are part of the data in Redis: renaming one strands its jobs.
@@ -37,10 +37,21 @@ export type JobName = keyof JobPayloads;
  */
 export const deliveryJobId = (deliveryId: string, run: number) => `delivery.${deliveryId}.run${run}`;
 
-export const publishJobOptions: DefaultJobOptions = {
+/**
+ * How many finished publish jobs BullMQ keeps. Set on the workers, not on each job: every job
+ * hash would otherwise carry these objects in its `opts` (~100 B per job).
+ */
+export const publishJobRetention = {
   removeOnComplete: { count: 5_000, age: 24 * 3600 },
   removeOnFail: { count: 20_000, age: 14 * 24 * 3600 },
-};
+} satisfies Pick<WorkerOptions, 'removeOnComplete' | 'removeOnFail'>;
+
+/**
+ * Options of every Queue instance over a publish queue (each writes them to the queue's meta).
+ * BullMQ's own event stream is read by nobody here (clients follow `eventStreamKey`), so it is
+ * kept short instead of its default 10,000 entries (~100 B for each job added).
+ */
+export const publishQueueOptions = { streams: { events: { maxLen: 1_000 } } } satisfies Partial<QueueOptions>;
 
 export const schedulerIds = {
   dispatch: 'dispatch-pass',
@@ -59,7 +70,6 @@ export function publishDeliveryJob(
     name: 'publish-delivery' as const,
     data: { delivery_id: delivery.id, run: delivery.run } satisfies JobPayloads['publish-delivery'],
     opts: {
-      ...publishJobOptions,
       jobId: deliveryJobId(delivery.id, delivery.run),
       // BullMQ counts the delay from the job's timestamp; pinning it to `now` makes the job due
       // exactly at due_at however long the add itself takes (a dispatch pass adds thousands).

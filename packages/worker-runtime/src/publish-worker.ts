@@ -4,7 +4,7 @@ import type { Keyring } from '@autoposter/crypto';
 import type { Db } from '@autoposter/db';
 import type { Logger } from '@autoposter/logger';
 import type { Publisher } from '@autoposter/publisher';
-import type { JobPayloads, PublishQueueName } from '@autoposter/queue';
+import { publishJobRetention, type JobPayloads, type PublishQueueName } from '@autoposter/queue';
 import { WorkerShutdownError } from './abort.ts';
 import { connectionForEvents, EventPublisher } from './events.ts';
 import type { PublishMetrics } from './metrics.ts';
@@ -72,6 +72,7 @@ export function createPublishWorker(options: CreatePublishWorkerOptions): Publis
       stalledInterval: config.stalledIntervalMs,
       maxStalledCount: MAX_STALLED_COUNT,
       settings: { backoffStrategy: backoffStrategy(config.retry.delaysMs) },
+      ...publishJobRetention,
     },
   );
   worker.on('error', (err) => logger.error({ err }, 'worker error'));

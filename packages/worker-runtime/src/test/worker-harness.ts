@@ -8,7 +8,7 @@ import { findDeliveryForJob, type DeliveryRow } from '@autoposter/db/repositorie
 import { createPostingJob } from '@autoposter/db/repositories/posting-jobs';
 import { createLogger } from '@autoposter/logger';
 import type { Publisher } from '@autoposter/publisher';
-import { createRedisConnection, deliveryJobId, queueForChannel, readEvents, type JobPayloads, type PublishQueueName, type StoredEvent } from '@autoposter/queue';
+import { createRedisConnection, deliveryJobId, publishQueueOptions, queueForChannel, readEvents, type JobPayloads, type PublishQueueName, type StoredEvent } from '@autoposter/queue';
 import {
   createTestDatabase,
   createTestPublisher,
@@ -100,7 +100,7 @@ export class WorkerHarness {
   queue(name: PublishQueueName): Queue<JobPayloads['publish-delivery']> {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.redis.client, prefix: this.redis.prefix });
+      queue = new Queue(name, { ...publishQueueOptions, connection: this.redis.client, prefix: this.redis.prefix });
       this.queues.set(name, queue);
     }
     return queue;
