@@ -36,21 +36,25 @@ export async function dispatchPass(ctx: EngineContext): Promise<DispatchResult> 
   return { checked, enqueued };
 }
 
-/** Deliveries whose current run has no job waiting, delayed or active; finished leftovers are removed. */
+/**
+ * Deliveries whose current run has no job waiting, delayed or active; finished leftovers are
+ * removed. One pipelined HMGET per page rather than a getJobState script per delivery: a job
+ * hash always has its `name`, and `finishedOn` once BullMQ completed or failed it for good.
+ */
 async function withoutLiveJob(ctx: EngineContext, deliveries: QueueableDelivery[]): Promise<QueueableDelivery[]> {
-  const states = await Promise.all(
-    deliveries.map((d) => queueOf(ctx.queues, d).getJobState(deliveryJobId(d.id, d.run))),
-  );
+  const jobKey = (d: QueueableDelivery) => queueOf(ctx.queues, d).toKey(deliveryJobId(d.id, d.run));
+  const pipeline = ctx.redis.pipeline();
+  for (const d of deliveries) pipeline.hmget(jobKey(d), 'name', 'finishedOn');
+  const replies = (await pipeline.exec()) ?? [];
   const missing: QueueableDelivery[] = [];
-  await Promise.all(
-    deliveries.map(async (d, i) => {
-      const state = states[i];
-      if (state === 'unknown') missing.push(d);
-      else if (state === 'completed' || state === 'failed') {
-        await queueOf(ctx.queues, d).remove(deliveryJobId(d.id, d.run));
-        missing.push(d);
-      }
-    }),
-  );
-  return missing;
+  const finished: QueueableDelivery[] = [];
+  deliveries.forEach((d, i) => {
+    const [err, fields] = replies[i] ?? [];
+    if (err) throw err;
+    const [name, finishedOn] = fields as (string | null)[];
+    if (name === null) missing.push(d);
+    else if (finishedOn !== null) finished.push(d);
+  });
+  await Promise.all(finished.map((d) => queueOf(ctx.queues, d).remove(deliveryJobId(d.id, d.run))));
+  return [...missing, ...finished];
 }
