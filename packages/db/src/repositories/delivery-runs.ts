@@ -1,8 +1,9 @@
-import { and, eq, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.ts';
 import { deliveries, media, posts } from '../schema.ts';
 import type { DeliveryStatus, ErrorType } from '../statuses.ts';
+import { columnList, columnsOf, fromDriverRow, runStatement } from './statements.ts';
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
@@ -28,43 +29,36 @@ const releasedClaim = { claimToken: null, claimedAt: null, claimExpiresAt: null 
  * database clock). The holder wrote the lease with its own lock duration, so a reader never
  * judges someone else's claim by its own settings.
  */
-const takeable = or(
-  inArray(deliveries.status, [...claimableStatuses]),
-  and(eq(deliveries.status, 'processing'), or(isNull(deliveries.claimExpiresAt), lt(deliveries.claimExpiresAt, sql`now()`))),
-);
+const takeableSql = `(status in (${claimableStatuses.map((status) => `'${status}'`).join(', ')})
+  or (status = 'processing' and (claim_expires_at is null or claim_expires_at < now())))`;
+const takeable = sql.raw(takeableSql);
+
+export const deliveryColumns = columnsOf(deliveries);
 
 /**
  * The optimistic lock: one conditional UPDATE moves the delivery to `processing` under a fresh
- * token and a lease of `leaseMs`, counting the attempt. It matches only the expected run, a
- * takeable state, no cancel request and a due time already reached, so of two workers racing
- * for it exactly one gets the row; the other gets null.
+ * token and a lease, counting the attempt. It matches only the expected run, a takeable state,
+ * no cancel request and a due time already reached, so of two workers racing for it exactly
+ * one gets the row; the other gets none. Parameters: $1 delivery, $2 run, $3 token, $4 lease
+ * in ms, $5 the worker's now.
  */
-export async function claimDelivery(
-  db: DbOrTx,
-  input: { deliveryId: string; run: number; token: string; now: Date; leaseMs: number },
-): Promise<DeliveryRow | null> {
-  const [row] = await db
-    .update(deliveries)
-    .set({
-      status: 'processing',
-      claimToken: input.token,
-      claimedAt: sql`now()`,
-      claimExpiresAt: msFromNow(input.leaseMs),
-      attemptCount: sql`${deliveries.attemptCount} + 1`,
-      nextAttemptAt: null,
-      updatedAt: sql`now()`,
-    })
-    .where(
-      and(
-        eq(deliveries.id, input.deliveryId),
-        eq(deliveries.run, input.run),
-        takeable,
-        isNull(deliveries.cancelRequestedAt),
-        or(isNull(deliveries.dueAt), lte(deliveries.dueAt, input.now)),
-      ),
-    )
-    .returning();
-  return row ?? null;
+export const claimDeliverySql = `
+  update deliveries
+  set status = 'processing', claim_token = $3, claimed_at = now(), claim_expires_at = now() + $4::float8 * interval '1 millisecond',
+      attempt_count = attempt_count + 1, next_attempt_at = null, updated_at = now()
+  where id = $1 and run = $2 and ${takeableSql} and cancel_requested_at is null and (due_at is null or due_at <= $5::timestamptz)
+  returning ${columnList(deliveryColumns)}`;
+
+export type ClaimInput = { deliveryId: string; run: number; token: string; now: Date; leaseMs: number };
+
+export const claimParams = (input: ClaimInput) => [input.deliveryId, input.run, input.token, input.leaseMs, input.now];
+
+const claimStatement = { name: 'deliveries.claim', text: claimDeliverySql };
+
+/** Claims the delivery (see `claimDeliverySql`); null when another worker won or it is not claimable. */
+export async function claimDelivery(db: DbOrTx, input: ClaimInput): Promise<DeliveryRow | null> {
+  const [row] = await runStatement<Record<string, unknown>>(db, claimStatement, claimParams(input));
+  return row ? fromDriverRow<DeliveryRow>(deliveryColumns, row) : null;
 }
 
 /**
@@ -169,24 +163,4 @@ export function markDeliveryRetrying(
  */
 export function releaseDelivery(db: DbOrTx, fence: ClaimFence, dueInMs: number): Promise<DeliveryRow | null> {
   return updateClaimed(db, fence, { ...releasedClaim, status: statusUnlessCanceled('queued'), dueAt: timeUnlessCanceled(msFromNow(dueInMs)) });
-}
-
-/** The post's content, scoped to its owner. */
-export async function findPostForPublish(db: DbOrTx, userId: string, postId: string): Promise<PostRow | null> {
-  const [row] = await db
-    .select()
-    .from(posts)
-    .where(and(eq(posts.id, postId), eq(posts.userId, userId)));
-  return row ?? null;
-}
-
-/** The owner's media rows, in the order of `ids` (missing ones are left out). */
-export async function findMediaForPublish(db: DbOrTx, userId: string, ids: string[]): Promise<MediaRow[]> {
-  if (ids.length === 0) return [];
-  const rows = await db
-    .select()
-    .from(media)
-    .where(and(eq(media.userId, userId), inArray(media.id, ids)));
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
-import { deliveries, postingJobPosts, postingJobs, posts } from '../schema.ts';
+import { deliveries, postingJobPosts, postingJobs } from '../schema.ts';
 import type { JobStatus } from '../statuses.ts';
 import { olderThan, positionOf, type PagePosition } from './keyset.ts';
 
@@ -34,21 +34,6 @@ export async function createPostingJob(
 }
 
 const completedNow = () => ({ status: 'completed' as const, completedAt: new Date() });
-
-/** A delivery of the job started processing: the job is running and shows that post as current. */
-export async function markJobDeliveryStarted(db: DbOrTx, jobId: string, postId: string): Promise<PostingJobRow | null> {
-  const [job] = await db
-    .update(postingJobs)
-    .set({
-      status: 'running',
-      startedAt: sql`coalesce(${postingJobs.startedAt}, now())`,
-      currentPostId: postId,
-      currentPostTitle: sql`(select coalesce(${posts.title}, left(${posts.body}, 80)) from ${posts} where ${posts.id} = ${postId})`,
-    })
-    .where(and(eq(postingJobs.id, jobId), inArray(postingJobs.status, ['queued', 'running'])))
-    .returning();
-  return job ?? null;
-}
 
 /**
  * Counts a delivery's final outcome into its job, atomically: concurrent workers each add
