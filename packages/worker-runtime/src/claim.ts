@@ -8,7 +8,7 @@ import {
   type ClaimFence,
   type DeliveryRow,
 } from '@autoposter/db/repositories/delivery-runs';
-import { announceDelivery, commitThenAnnounce, deliveryUpdated, jobProgress } from './events.ts';
+import { announceDelivery, commitThenAnnounce, deliveryAndJobEvents } from './events.ts';
 import type { RuntimeDeps } from './runtime.ts';
 
 export type WaitReason = 'not_due' | 'claimed_elsewhere';
@@ -76,7 +76,7 @@ export async function claimAttempt(deps: RuntimeDeps, input: { deliveryId: strin
   });
   if (!claimed) return null;
   const { delivery, attempt, postingJob, post, media, history } = claimed;
-  await deps.events.append(postingJob ? [deliveryUpdated(delivery), jobProgress(postingJob)] : [deliveryUpdated(delivery)]);
+  await deps.events.append(deliveryAndJobEvents(delivery, postingJob));
   return {
     delivery,
     attempt,

@@ -60,6 +60,10 @@ export const jobProgress = (job: PostingJobRow): PendingEvent => ({
   jobVersion: job.completedPosts + job.failedPosts - job.totalPosts,
 });
 
+/** delivery.updated, then the progress of its posting job when the same write changed the job. */
+export const deliveryAndJobEvents = (delivery: DeliveryRow, job: PostingJobRow | null): PendingEvent[] =>
+  job ? [deliveryUpdated(delivery), jobProgress(job)] : [deliveryUpdated(delivery)];
+
 /** A publish attempt found the account's session unusable: its health is now `error`. */
 export const sessionInvalid = (account: AccountRow): PendingEvent => ({
   event: {

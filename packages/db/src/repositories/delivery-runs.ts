@@ -99,8 +99,6 @@ export async function renewClaim(db: DbOrTx, fence: ClaimFence, leaseMs: number)
   return rows.length > 0;
 }
 
-const noError = { lastErrorType: null, lastErrorCode: null, lastErrorMessage: null } as const;
-
 /**
  * A cancel requested while the attempt ran wins over every end but `posted`: evaluated in the
  * same UPDATE, so a request that lands concurrently is either seen here or finds the delivery
@@ -110,20 +108,27 @@ const cancelWasRequested = sql`${deliveries.cancelRequestedAt} is not null`;
 const statusUnlessCanceled = (status: DeliveryStatus) => sql`case when ${cancelWasRequested} then 'canceled' else ${status} end`;
 const timeUnlessCanceled = (time: SQL) => sql`case when ${cancelWasRequested} then null else ${time} end`;
 
-export function markDeliveryPosted(
-  db: DbOrTx,
-  fence: ClaimFence,
-  result: { providerPostId: string; permalink: string | null },
-): Promise<DeliveryRow | null> {
-  return updateClaimed(db, fence, {
-    ...releasedClaim,
-    ...noError,
-    status: 'posted',
-    providerPostId: result.providerPostId,
-    permalink: result.permalink,
-    postedAt: sql`now()`,
-    nextAttemptAt: null,
-  });
+/**
+ * The attempt published: `posted`, the claim released, under the claim fence. A cancel requested
+ * meanwhile does not undo a publication. $1 delivery, $2 claim token, $3 provider post id, $4 permalink.
+ */
+export const markPostedSql = `
+  update deliveries
+  set status = 'posted', claim_token = null, claimed_at = null, claim_expires_at = null,
+      last_error_type = null, last_error_code = null, last_error_message = null,
+      provider_post_id = $3, permalink = $4, posted_at = now(), next_attempt_at = null, updated_at = now()
+  where id = $1 and claim_token = $2
+  returning ${columnList(deliveryColumns)}`;
+
+export type PostedResult = { providerPostId: string; permalink: string | null };
+
+export const postedParams = (fence: ClaimFence, result: PostedResult) => [fence.deliveryId, fence.token, result.providerPostId, result.permalink];
+
+const markPostedStatement = { name: 'deliveries.mark_posted', text: markPostedSql };
+
+export async function markDeliveryPosted(db: DbOrTx, fence: ClaimFence, result: PostedResult): Promise<DeliveryRow | null> {
+  const [row] = await runStatement<Record<string, unknown>>(db, markPostedStatement, postedParams(fence, result));
+  return row ? fromDriverRow<DeliveryRow>(deliveryColumns, row) : null;
 }
 
 export interface DeliveryError {
