@@ -3,7 +3,7 @@ import { deliveryAttempts, media, postingJobs, posts } from '../schema.ts';
 import type { AttemptHistory, AttemptRow } from './attempts.ts';
 import { claimDeliverySql, claimParams, deliveryColumns, type ClaimInput, type DeliveryRow, type MediaRow, type PostRow } from './delivery-runs.ts';
 import type { PostingJobRow } from './posting-jobs.ts';
-import { columnList, columnsOf, fromDriverRow, runStatement, type ColumnList } from './statements.ts';
+import { columnList, columnsOf, fromDriverRow, jsonColumnList, runStatement } from './statements.ts';
 
 /** What a worker needs once it holds a delivery: its new attempt and everything the publish request is built from. */
 export interface ClaimedAttempt {
@@ -22,12 +22,6 @@ const attemptColumns = columnsOf(deliveryAttempts);
 const jobColumns = columnsOf(postingJobs);
 const postColumns = columnsOf(posts);
 const mediaColumns = columnsOf(media);
-
-/** JSON keeps a numeric's digits only as text ("12.50", as node-postgres reads it), not as a number. */
-const jsonColumnList = (columns: ColumnList, qualifier: string) =>
-  columns
-    .map(([, column]) => `${qualifier}."${column.name}"${column.columnType === 'PgNumeric' ? `::text as "${column.name}"` : ''}`)
-    .join(', ');
 
 /**
  * The claim and the start of its attempt in ONE statement (atomic without a transaction):

@@ -1,13 +1,16 @@
 import { and, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.ts';
-import { deliveries, media, posts } from '../schema.ts';
+import { accounts, deliveries, media, posts } from '../schema.ts';
 import type { DeliveryStatus, ErrorType } from '../statuses.ts';
-import { columnList, columnsOf, fromDriverRow, runStatement } from './statements.ts';
+import type { Account } from './accounts.ts';
+import { columnList, columnsOf, fromDriverRow, jsonColumnList, runStatement } from './statements.ts';
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
 export type MediaRow = typeof media.$inferSelect;
+
+export const deliveryColumns = columnsOf(deliveries);
 
 /** A worker may claim a delivery in these states (or a `processing` one whose lease expired). */
 export const claimableStatuses = ['scheduled', 'queued', 'retrying'] as const satisfies readonly DeliveryStatus[];
@@ -19,6 +22,32 @@ export const claimableStatuses = ['scheduled', 'queued', 'retrying'] as const sa
 export async function findDeliveryForJob(db: DbOrTx, deliveryId: string): Promise<DeliveryRow | null> {
   const [row] = await db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
   return row ?? null;
+}
+
+const accountColumns = columnsOf(accounts);
+
+const deliveryWithAccountStatement = {
+  name: 'deliveries.find_with_account',
+  text: `
+    select ${columnList(deliveryColumns, 'd')},
+           (select row_to_json(a) from (
+              select ${jsonColumnList(accountColumns, 'a')} from accounts a
+              where a.user_id = d.user_id and a.id = d.account_id and a.deleted_at is null) a) as account
+    from deliveries d where d.id = $1`,
+};
+
+/**
+ * `findDeliveryForJob` and the delivery's account (the owner's, unless deleted) in one read:
+ * what a job needs before it may claim.
+ */
+export async function findDeliveryWithAccount(db: DbOrTx, deliveryId: string): Promise<{ delivery: DeliveryRow; account: Account | null } | null> {
+  const [row] = await runStatement<Record<string, unknown>>(db, deliveryWithAccountStatement, [deliveryId]);
+  if (!row) return null;
+  const account = row.account as Record<string, unknown> | null;
+  return {
+    delivery: fromDriverRow<DeliveryRow>(deliveryColumns, row),
+    account: account ? fromDriverRow<Account>(accountColumns, account) : null,
+  };
 }
 
 const msFromNow = (ms: number) => sql`now() + ${ms} * interval '1 millisecond'`;
@@ -33,7 +62,6 @@ const takeableSql = `(status in (${claimableStatuses.map((status) => `'${status}
   or (status = 'processing' and (claim_expires_at is null or claim_expires_at < now())))`;
 const takeable = sql.raw(takeableSql);
 
-export const deliveryColumns = columnsOf(deliveries);
 
 /**
  * The optimistic lock: one conditional UPDATE moves the delivery to `processing` under a fresh

@@ -17,6 +17,12 @@ export const columnsOf = (table: Table): ColumnList => Object.entries(getTableCo
 export const columnList = (columns: ColumnList, qualifier?: string) =>
   columns.map(([, column]) => (qualifier ? `${qualifier}."${column.name}"` : `"${column.name}"`)).join(', ');
 
+/** For a row turned into JSON: a numeric keeps its digits only as text ("12.50", as node-postgres reads it). */
+export const jsonColumnList = (columns: ColumnList, qualifier: string) =>
+  columns
+    .map(([, column]) => `${qualifier}."${column.name}"${column.columnType === 'PgNumeric' ? `::text as "${column.name}"` : ''}`)
+    .join(', ');
+
 /** A row as Postgres sent it (snake_case; text or JSON values) mapped as a drizzle select maps it. */
 export function fromDriverRow<Row>(columns: ColumnList, raw: Record<string, unknown>): Row {
   const row: Record<string, unknown> = {};
