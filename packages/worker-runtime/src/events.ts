@@ -6,6 +6,7 @@ import { recordDeliveryOutcome, type DeliveryOutcome, type PostingJobRow } from 
 import { toJobView } from '@autoposter/engine';
 import type { Logger } from '@autoposter/logger';
 import { EVENT_STREAM_MAXLEN, eventStreamKey, type PlatformEvent } from '@autoposter/queue';
+import { LuaScript } from './lua-script.ts';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
@@ -93,7 +94,7 @@ export async function announceDelivery(tx: DbOrTx, announce: Announce, delivery:
  * KEYS (0: none), its version, then its 8 stream fields. An event older than the state its job's
  * stream already has is skipped; the version key lives as long as a job may.
  */
-const appendBatchScript = `
+const appendBatchScript = new LuaScript(`
 local maxlen, ttl = ARGV[1], ARGV[2]
 for i = 3, #ARGV, 10 do
   local versionKey, version = tonumber(ARGV[i]), ARGV[i + 1]
@@ -104,7 +105,7 @@ for i = 3, #ARGV, 10 do
     if current then redis.call('SET', KEYS[versionKey], version, 'PX', ttl) end
   end
   if current then redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(ARGV, i + 2, i + 9)) end
-end`;
+end`);
 const JOB_VERSION_TTL_MS = 7 * 86_400_000;
 
 /** An event append waits at most this long; the worker connection would wait for Redis forever. */
@@ -146,7 +147,7 @@ export class EventPublisher {
       args.push(versioned ? keys.length : 0, jobVersion ?? 0, ...streamFields(event));
     }
     try {
-      await this.redis.eval(appendBatchScript, keys.length, ...keys, ...args);
+      await appendBatchScript.run(this.redis, keys, args);
     } catch (err) {
       // A script stops at its first failing command: events before it may be in the stream, the rest are dropped.
       this.logger.warn({ err, event_type: events[0]!.event.type, events: events.length }, 'could not append events to the stream');
