@@ -3,9 +3,9 @@ import { extendCooldown, markSessionInvalid } from '@autoposter/db/repositories/
 import { insertScreenshot } from '@autoposter/db/repositories/artifacts';
 import { appendDeliveryLogs } from '@autoposter/db/repositories/delivery-logs';
 import { finishAttempt, saveProviderState } from '@autoposter/db/repositories/attempts';
+import { recordPosted } from '@autoposter/db/repositories/attempt-outcomes';
 import {
   markDeliveryFailed,
-  markDeliveryPosted,
   markDeliveryRetrying,
   releaseDelivery,
   type DeliveryRow,
@@ -16,7 +16,7 @@ import { accountErrorTypes, type PublishError, type PublishResult } from '@autop
 import { ClaimLostError } from './abort.ts';
 import type { Claim } from './claim.ts';
 import { DeliveryLog } from './delivery-log.ts';
-import { announceDelivery, commitThenAnnounce, sessionInvalid, type Announce } from './events.ts';
+import { announceDelivery, commitThenAnnounce, deliveryAndJobEvents, sessionInvalid, type Announce } from './events.ts';
 import type { Redactor } from './redaction.ts';
 import type { FailureDecision } from './retry-policy.ts';
 import type { RuntimeDeps } from './runtime.ts';
@@ -29,7 +29,7 @@ const canceledLine = 'Canceled: its schedule was canceled during this attempt; n
 
 /**
  * Writes what became of one claimed attempt. Every write is fenced by the claim token and runs
- * in one transaction, its events appended after the commit; each method returns null when the
+ * in one transaction (a publication: in one statement), its events appended after the commit; each method returns null when the
  * claim was taken over, in which case nothing was written (the new owner's result stands).
  * A cancel requested during the attempt turns every end but `posted` into `canceled`.
  */
@@ -50,17 +50,22 @@ export class AttemptRecorder {
     if (!(await saveProviderState(this.deps.db, this.claim.fence, this.claim.attempt.id, state))) throw new ClaimLostError();
   };
 
+  /** One statement, no transaction: the delivery, its attempt, the log line and the posting job's count. */
   async posted(result: PublishResult, adopted: boolean): Promise<DeliveryRow | null> {
     const permalink = result.permalink ?? null;
-    return this.record(async (tx, announce) => {
-      const delivery = await markDeliveryPosted(tx, this.claim.fence, { providerPostId: result.providerPostId, permalink });
-      if (!delivery) return null;
-      await finishAttempt(tx, this.claim.attempt.id, { outcome: 'posted', providerPostId: result.providerPostId });
-      const message = adopted ? 'Adopted existing post: an earlier attempt had published it' : 'Published';
-      await appendDeliveryLogs(tx, [this.log.line('INFO', message, { provider_post_id: result.providerPostId, permalink })]);
-      await announceDelivery(tx, announce, delivery, 'posted');
-      return delivery;
+    const message = adopted ? 'Adopted existing post: an earlier attempt had published it' : 'Published';
+    const logLine = this.log.draft('INFO', message, { provider_post_id: result.providerPostId, permalink });
+    await this.log.flush();
+    const recorded = await recordPosted(this.deps.db, this.claim.fence, {
+      providerPostId: result.providerPostId,
+      permalink,
+      attemptId: this.claim.attempt.id,
+      logLine,
     });
+    if (!recorded) return null;
+    this.log.mirror(logLine);
+    await this.deps.events.append(deliveryAndJobEvents(recorded.delivery, recorded.postingJob));
+    return recorded.delivery;
   }
 
   /** `error` must already be scrubbed of the attempt's secrets: it is stored and shown as is. */

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { abandonRunningAttempts, startAttempt, type AttemptRow } from '@autoposter/db/repositories/attempts';
+import { claimAndStartAttempt, type ClaimedAttempt } from '@autoposter/db/repositories/attempt-claims';
+import { abandonRunningAttempts, type AttemptRow } from '@autoposter/db/repositories/attempts';
 import { appendDeliveryLogs } from '@autoposter/db/repositories/delivery-logs';
 import {
   cancelUnheldDelivery,
   claimableStatuses,
-  claimDelivery,
   type ClaimFence,
   type DeliveryRow,
 } from '@autoposter/db/repositories/delivery-runs';
-import { markJobDeliveryStarted } from '@autoposter/db/repositories/posting-jobs';
-import { announceDelivery, commitThenAnnounce, deliveryUpdated, jobProgress } from './events.ts';
+import { announceDelivery, commitThenAnnounce, deliveryAndJobEvents } from './events.ts';
 import type { RuntimeDeps } from './runtime.ts';
 
 export type WaitReason = 'not_due' | 'claimed_elsewhere';
@@ -53,7 +52,7 @@ export function judgeArrival(delivery: DeliveryRow | null, run: number, now: Dat
   return { kind: 'claim', delivery };
 }
 
-export interface Claim {
+export interface Claim extends Pick<ClaimedAttempt, 'post' | 'media' | 'history'> {
   delivery: DeliveryRow;
   attempt: AttemptRow;
   fence: ClaimFence;
@@ -63,32 +62,30 @@ export interface Claim {
 
 /**
  * Claims the delivery under a lease of one lock duration and opens its attempt in one
- * transaction, announcing both (and the posting job's progress) once committed. Null when the
- * claim lost the race.
+ * statement, which also reads what the publish request needs; announces both (and the posting
+ * job's progress) once committed. Null when the claim lost the race.
  */
 export async function claimAttempt(deps: RuntimeDeps, input: { deliveryId: string; run: number }): Promise<Claim | null> {
   const token = randomUUID();
-  return commitThenAnnounce(deps, async (tx, announce) => {
-    const delivery = await claimDelivery(tx, { ...input, token, now: new Date(), leaseMs: deps.config.lockDurationMs });
-    if (!delivery) return null;
-    const attempt = await startAttempt(tx, {
-      deliveryId: delivery.id,
-      userId: delivery.userId,
-      attemptNo: delivery.attemptCount,
-      workerId: deps.workerId,
-    });
-    announce(deliveryUpdated(delivery));
-    if (delivery.postingJobId) {
-      const job = await markJobDeliveryStarted(tx, delivery.postingJobId, delivery.postId);
-      if (job) announce(jobProgress(job));
-    }
-    return {
-      delivery,
-      attempt,
-      fence: { deliveryId: delivery.id, token },
-      attemptOfRun: delivery.attemptCount - delivery.attemptsBeforeRun,
-    };
+  const claimed = await claimAndStartAttempt(deps.db, {
+    ...input,
+    token,
+    now: new Date(),
+    leaseMs: deps.config.lockDurationMs,
+    workerId: deps.workerId,
   });
+  if (!claimed) return null;
+  const { delivery, attempt, postingJob, post, media, history } = claimed;
+  await deps.events.append(deliveryAndJobEvents(delivery, postingJob));
+  return {
+    delivery,
+    attempt,
+    fence: { deliveryId: delivery.id, token },
+    attemptOfRun: delivery.attemptCount - delivery.attemptsBeforeRun,
+    post,
+    media,
+    history,
+  };
 }
 
 /**

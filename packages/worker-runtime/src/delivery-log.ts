@@ -34,10 +34,18 @@ export class DeliveryLog {
    * log never lags the status). Call `flush` first: ids keep the order lines were written in.
    */
   line(level: LogLevel, message: string, fields: Record<string, unknown> = {}): NewDeliveryLog {
+    return this.mirror(this.draft(level, message, fields));
+  }
+
+  /** A scrubbed line not yet mirrored to the service log: for a write that may not land (call `mirror` once it did). */
+  draft(level: LogLevel, message: string, fields: Record<string, unknown> = {}): NewDeliveryLog {
     const safe = this.redactor.fields(fields);
-    const safeMessage = this.redactor.text(message);
-    this.logger[pinoLevel[level]](safe, safeMessage);
-    return { deliveryId: this.deliveryId, attemptNo: this.attemptNo, level, message: safeMessage, fields: safe };
+    return { deliveryId: this.deliveryId, attemptNo: this.attemptNo, level, message: this.redactor.text(message), fields: safe };
+  }
+
+  mirror(line: NewDeliveryLog): NewDeliveryLog {
+    this.logger[pinoLevel[line.level]](line.fields, line.message);
+    return line;
   }
 
   flush(): Promise<void> {

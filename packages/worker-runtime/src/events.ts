@@ -6,6 +6,7 @@ import { recordDeliveryOutcome, type DeliveryOutcome, type PostingJobRow } from 
 import { toJobView } from '@autoposter/engine';
 import type { Logger } from '@autoposter/logger';
 import { EVENT_STREAM_MAXLEN, eventStreamKey, type PlatformEvent } from '@autoposter/queue';
+import { LuaScript } from './lua-script.ts';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
@@ -60,6 +61,10 @@ export const jobProgress = (job: PostingJobRow): PendingEvent => ({
   jobVersion: job.completedPosts + job.failedPosts - job.totalPosts,
 });
 
+/** delivery.updated, then the progress of its posting job when the same write changed the job. */
+export const deliveryAndJobEvents = (delivery: DeliveryRow, job: PostingJobRow | null): PendingEvent[] =>
+  job ? [deliveryUpdated(delivery), jobProgress(job)] : [deliveryUpdated(delivery)];
+
 /** A publish attempt found the account's session unusable: its health is now `error`. */
 export const sessionInvalid = (account: AccountRow): PendingEvent => ({
   event: {
@@ -84,14 +89,23 @@ export async function announceDelivery(tx: DbOrTx, announce: Announce, delivery:
   if (counted) announce(jobProgress(counted));
 }
 
-/** Appends unless the job's stream already has a later state; the version key lives as long as a job may. */
-const appendScript = `
-if #KEYS == 2 then
-  local last = redis.call('GET', KEYS[2])
-  if last and tonumber(last) > tonumber(ARGV[1]) then return false end
-  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-end
-return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 4))`;
+/**
+ * Appends a batch in order, in one round trip. Per event: the index of its job-version key in
+ * KEYS (0: none), its version, then its 8 stream fields. An event older than the state its job's
+ * stream already has is skipped; the version key lives as long as a job may.
+ */
+const appendBatchScript = new LuaScript(`
+local maxlen, ttl = ARGV[1], ARGV[2]
+for i = 3, #ARGV, 10 do
+  local versionKey, version = tonumber(ARGV[i]), ARGV[i + 1]
+  local current = true
+  if versionKey > 0 then
+    local last = redis.call('GET', KEYS[versionKey])
+    current = not (last and tonumber(last) > tonumber(version))
+    if current then redis.call('SET', KEYS[versionKey], version, 'PX', ttl) end
+  end
+  if current then redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(ARGV, i + 2, i + 9)) end
+end`);
 const JOB_VERSION_TTL_MS = 7 * 86_400_000;
 
 /** An event append waits at most this long; the worker connection would wait for Redis forever. */
@@ -121,23 +135,23 @@ export class EventPublisher {
     private readonly logger: Logger,
   ) {}
 
-  /** In order, one at a time: events of one delivery and job reach the stream as they were committed. */
+  /** In order, in one script: events of one delivery and job reach the stream as they were committed. */
   async append(events: PendingEvent[]): Promise<void> {
-    for (const [index, pending] of events.entries()) {
-      try {
-        await this.appendOne(pending);
-      } catch (err) {
-        this.logger.warn({ err, event_type: pending.event.type, dropped: events.length - index }, 'could not append events to the stream');
-        return;
-      }
-    }
-  }
-
-  private async appendOne({ event, jobVersion }: PendingEvent): Promise<void> {
+    if (events.length === 0) return;
     const stream = eventStreamKey(this.prefix);
-    const versioned = jobVersion !== undefined && event.job_id;
-    const keys = versioned ? [stream, `${stream}:job-version:${event.job_id}`] : [stream];
-    await this.redis.eval(appendScript, keys.length, ...keys, jobVersion ?? 0, JOB_VERSION_TTL_MS, EVENT_STREAM_MAXLEN, ...streamFields(event));
+    const keys = [stream];
+    const args: (string | number)[] = [EVENT_STREAM_MAXLEN, JOB_VERSION_TTL_MS];
+    for (const { event, jobVersion } of events) {
+      const versioned = jobVersion !== undefined && event.job_id;
+      if (versioned) keys.push(`${stream}:job-version:${event.job_id}`);
+      args.push(versioned ? keys.length : 0, jobVersion ?? 0, ...streamFields(event));
+    }
+    try {
+      await appendBatchScript.run(this.redis, keys, args);
+    } catch (err) {
+      // A script stops at its first failing command: events before it may be in the stream, the rest are dropped.
+      this.logger.warn({ err, event_type: events[0]!.event.type, events: events.length }, 'could not append events to the stream');
+    }
   }
 }
 

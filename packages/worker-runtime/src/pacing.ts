@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AccountLimits } from '@autoposter/db/repositories/accounts';
 import { localDay, nextPostingWindow, startOfNextLocalDay } from './local-time.ts';
+import { LuaScript } from './lua-script.ts';
 
 export interface PacedAccount {
   id: string;
@@ -24,7 +25,7 @@ const DAY_MS = 86_400_000;
 const LAST_POST_TTL_MS = 7 * DAY_MS;
 
 /** Counts today's publication if the gap and the cap allow it: [0, count] | [1, allowed at ms] | [2, count]. */
-const reserveScript = `
+const reserveScript = new LuaScript(`
 local last = tonumber(redis.call('GET', KEYS[1]) or '0')
 local ready = last + tonumber(ARGV[2])
 if ready > tonumber(ARGV[1]) then return {1, ready} end
@@ -32,14 +33,14 @@ local count = tonumber(redis.call('GET', KEYS[2]) or '0')
 if count >= tonumber(ARGV[3]) then return {2, count} end
 redis.call('INCR', KEYS[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
-return {0, count + 1}`;
-const recordPublishedScript = `
+return {0, count + 1}`);
+const recordPublishedScript = new LuaScript(`
 if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-end`;
-const uncountScript = `if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end`;
-const refreshLockScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-const releaseLockScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+end`);
+const uncountScript = new LuaScript(`if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end`);
+const refreshLockScript = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`);
+const releaseLockScript = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`);
 
 /**
  * An account's limits, enforced in Redis so they hold across every worker replica. A browser
@@ -65,18 +66,13 @@ export class AccountPacing {
     if (lockToken && !(await this.redis.set(keys.busy, lockToken, 'PX', this.options.lockTtlMs, 'NX'))) {
       return wait(new Date(now.getTime() + this.options.busyRetryMs), 'account_busy');
     }
-    const [verdict, value] = (await this.redis.eval(
-      reserveScript,
-      2,
-      keys.last,
-      keys.day,
-      now.getTime(),
-      limits.min_gap_seconds * 1000,
-      limits.daily_cap,
-      2 * DAY_MS,
+    const [verdict, value] = (await reserveScript.run(
+      this.redis,
+      [keys.last, keys.day],
+      [now.getTime(), limits.min_gap_seconds * 1000, limits.daily_cap, 2 * DAY_MS],
     )) as [number, number];
     if (verdict === 0) return { allowed: true, slot: new PacingSlot(this.redis, keys, lockToken, this.options.lockTtlMs) };
-    if (lockToken) await this.redis.eval(releaseLockScript, 1, keys.busy, lockToken);
+    if (lockToken) await releaseLockScript.run(this.redis, [keys.busy], [lockToken]);
     return verdict === 1
       ? wait(new Date(value), 'min_gap')
       : wait(startOfNextLocalDay(now, limits.timezone), 'daily_cap');
@@ -112,17 +108,17 @@ export class PacingSlot {
   /** Extends the one-at-a-time lock; false when it expired and may be someone else's. */
   async refresh(): Promise<boolean> {
     if (!this.lockToken) return true;
-    return (await this.redis.eval(refreshLockScript, 1, this.keys.busy, this.lockToken, this.lockTtlMs)) === 1;
+    return (await refreshLockScript.run(this.redis, [this.keys.busy], [this.lockToken, this.lockTtlMs])) === 1;
   }
 
   async settle(outcome: PublicationOutcome): Promise<void> {
     if (outcome !== 'not_published') {
-      await this.redis.eval(recordPublishedScript, 1, this.keys.last, Date.now(), LAST_POST_TTL_MS);
+      await recordPublishedScript.run(this.redis, [this.keys.last], [Date.now(), LAST_POST_TTL_MS]);
     } else {
-      await this.redis.eval(uncountScript, 1, this.keys.day);
+      await uncountScript.run(this.redis, [this.keys.day], []);
     }
     // An abandoned call's lock runs out one full TTL from now, as its lease would, instead of freeing the account at once.
     if (outcome === 'abandoned_in_flight') await this.refresh();
-    else if (this.lockToken) await this.redis.eval(releaseLockScript, 1, this.keys.busy, this.lockToken);
+    else if (this.lockToken) await releaseLockScript.run(this.redis, [this.keys.busy], [this.lockToken]);
   }
 }

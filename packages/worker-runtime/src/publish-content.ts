@@ -1,8 +1,7 @@
 import type { Keyring } from '@autoposter/crypto';
 import { decryptJson, SecretDecryptError } from '@autoposter/crypto';
-import type { Db } from '@autoposter/db';
 import type { Account } from '@autoposter/db/repositories/accounts';
-import { findMediaForPublish, findPostForPublish, type DeliveryRow, type MediaRow } from '@autoposter/db/repositories/delivery-runs';
+import type { MediaRow, PostRow } from '@autoposter/db/repositories/delivery-runs';
 import { mediaFilePath, signMediaUrl } from '@autoposter/media';
 import {
   PublishError,
@@ -22,12 +21,14 @@ export interface MediaSettings {
   urlTtlSeconds: number;
 }
 
-/** The post as the publisher sees it: content, and media as local files and signed public URLs. */
-export async function loadPublishPost(db: Db, delivery: DeliveryRow, settings: MediaSettings): Promise<PublishPost> {
-  const post = await findPostForPublish(db, delivery.userId, delivery.postId);
+/**
+ * The post as the publisher sees it: content, and media as local files and signed public URLs.
+ * `mediaRows` are the owner's media the post references, as read with the claim.
+ */
+export function toPublishPost(post: PostRow | null, mediaRows: MediaRow[], settings: MediaSettings): PublishPost {
   if (!post || post.deletedAt) throw new PublishError('validation_error', 'The post was deleted before it could be published');
   const mediaIds = post.videoMediaId ? [...post.mediaIds, post.videoMediaId] : post.mediaIds;
-  const rows = await findMediaForPublish(db, delivery.userId, mediaIds);
+  const rows = inIdOrder(mediaRows, mediaIds);
   if (rows.length !== mediaIds.length) throw new PublishError('validation_error', 'A media file of the post no longer exists');
   const media = rows.map((row) => toPublishMedia(row, settings));
   return {
@@ -43,6 +44,12 @@ export async function loadPublishPost(db: Db, delivery: DeliveryRow, settings: M
     media: post.videoMediaId ? media.slice(0, -1) : media,
     video: post.videoMediaId ? media.at(-1)! : null,
   };
+}
+
+/** The rows in the order of `ids` (missing ones are left out). */
+function inIdOrder(rows: MediaRow[], ids: string[]): MediaRow[] {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 function toPublishMedia(row: MediaRow, settings: MediaSettings): PublishMedia {

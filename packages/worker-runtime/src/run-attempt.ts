@@ -1,5 +1,4 @@
 import type { Account } from '@autoposter/db/repositories/accounts';
-import { findAttemptHistory } from '@autoposter/db/repositories/attempts';
 import { renewClaim } from '@autoposter/db/repositories/delivery-runs';
 import type { Logger } from '@autoposter/logger';
 import { classifyError, PublishError, type Channel, type PublishRequest, type PublishResult } from '@autoposter/publisher';
@@ -7,7 +6,7 @@ import { ClaimLostError, untilAborted } from './abort.ts';
 import { AttemptRecorder } from './attempt-recorder.ts';
 import type { Claim } from './claim.ts';
 import type { PacingSlot, PublicationOutcome } from './pacing.ts';
-import { loadPublishPost, toPublishAccount } from './publish-content.ts';
+import { toPublishAccount, toPublishPost } from './publish-content.ts';
 import { Redactor } from './redaction.ts';
 import { decideAfterFailure, type FailureDecision } from './retry-policy.ts';
 import type { RuntimeDeps } from './runtime.ts';
@@ -76,7 +75,7 @@ async function callPublisher(
   const { signal, recorder } = input;
   let publishStarted = false;
   try {
-    const { request, lookFirst } = await buildRequest(deps, input);
+    const { request, lookFirst } = buildRequest(deps, input);
     if (lookFirst) {
       recorder.log.write('INFO', 'An earlier attempt may have published this post: looking for it first');
       const existing = await untilAborted(deps.publisher.findExisting(request), signal);
@@ -91,17 +90,14 @@ async function callPublisher(
 }
 
 /** The request, and whether an earlier attempt's unknown outcome means looking before publishing. */
-async function buildRequest(
+function buildRequest(
   deps: RuntimeDeps,
   input: { claim: Claim; account: Account | null; recorder: AttemptRecorder; redactor: Redactor; signal: AbortSignal },
-): Promise<{ request: PublishRequest; lookFirst: boolean }> {
+): { request: PublishRequest; lookFirst: boolean } {
   const { claim, account, recorder, redactor, signal } = input;
-  const { delivery, attempt } = claim;
+  const { delivery, attempt, history } = claim;
   if (!account) throw new PublishError('permission_denied', 'The account of this delivery was deleted');
-  const [post, history] = await Promise.all([
-    loadPublishPost(deps.db, delivery, deps.config.media),
-    findAttemptHistory(deps.db, delivery.userId, delivery.id),
-  ]);
+  const post = toPublishPost(claim.post, claim.media, deps.config.media);
   const publishAccount = toPublishAccount(account, deps.keyring);
   redactor.learnSecretsOf(publishAccount.credentials);
   const request: PublishRequest = {

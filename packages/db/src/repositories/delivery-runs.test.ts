@@ -5,6 +5,7 @@ import {
   cancelUnheldDelivery,
   claimDelivery,
   findDeliveryForJob,
+  findDeliveryWithAccount,
   markDeliveryFailed,
   markDeliveryPosted,
   markDeliveryRetrying,
@@ -33,6 +34,18 @@ describe('delivery claims', () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const requestCancel = (deliveryId: string) => db.pool.query(`update deliveries set cancel_requested_at = now() where id = $1`, [deliveryId]);
   const someError = { type: 'network_error' as const, code: null, message: 'boom' };
+
+  it('reads the delivery with its live account in one statement, as the separate reads map them', async () => {
+    const user = await insertUser(db.db);
+    const account = await insertAccount(db.db, testKeyring(), user.id, 'facebook_page', { limits: { daily_cap: 3 }, cooldownUntil: new Date() });
+    const { deliveries } = await insertPost(db.db, user.id, [{ channel: 'facebook_page', accountId: account.id, status: 'queued', dueAt: new Date() }]);
+    const delivery = deliveries[0]!;
+
+    expect(await findDeliveryWithAccount(db.db, delivery.id)).toEqual({ delivery: await findDeliveryForJob(db.db, delivery.id), account });
+    await db.pool.query(`update accounts set deleted_at = now() where id = $1`, [account.id]);
+    expect((await findDeliveryWithAccount(db.db, delivery.id))!.account).toBeNull();
+    expect(await findDeliveryWithAccount(db.db, '00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
 
   it('lets exactly one of two racing workers claim a delivery', async () => {
     const delivery = await queuedDelivery();

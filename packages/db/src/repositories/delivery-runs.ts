@@ -1,12 +1,16 @@
-import { and, eq, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.ts';
-import { deliveries, media, posts } from '../schema.ts';
+import { accounts, deliveries, media, posts } from '../schema.ts';
 import type { DeliveryStatus, ErrorType } from '../statuses.ts';
+import type { Account } from './accounts.ts';
+import { columnList, columnsOf, fromDriverRow, jsonColumnList, runStatement } from './statements.ts';
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
 export type MediaRow = typeof media.$inferSelect;
+
+export const deliveryColumns = columnsOf(deliveries);
 
 /** A worker may claim a delivery in these states (or a `processing` one whose lease expired). */
 export const claimableStatuses = ['scheduled', 'queued', 'retrying'] as const satisfies readonly DeliveryStatus[];
@@ -20,6 +24,32 @@ export async function findDeliveryForJob(db: DbOrTx, deliveryId: string): Promis
   return row ?? null;
 }
 
+const accountColumns = columnsOf(accounts);
+
+const deliveryWithAccountStatement = {
+  name: 'deliveries.find_with_account',
+  text: `
+    select ${columnList(deliveryColumns, 'd')},
+           (select row_to_json(a) from (
+              select ${jsonColumnList(accountColumns, 'a')} from accounts a
+              where a.user_id = d.user_id and a.id = d.account_id and a.deleted_at is null) a) as account
+    from deliveries d where d.id = $1`,
+};
+
+/**
+ * `findDeliveryForJob` and the delivery's account (the owner's, unless deleted) in one read:
+ * what a job needs before it may claim.
+ */
+export async function findDeliveryWithAccount(db: DbOrTx, deliveryId: string): Promise<{ delivery: DeliveryRow; account: Account | null } | null> {
+  const [row] = await runStatement<Record<string, unknown>>(db, deliveryWithAccountStatement, [deliveryId]);
+  if (!row) return null;
+  const account = row.account as Record<string, unknown> | null;
+  return {
+    delivery: fromDriverRow<DeliveryRow>(deliveryColumns, row),
+    account: account ? fromDriverRow<Account>(accountColumns, account) : null,
+  };
+}
+
 const msFromNow = (ms: number) => sql`now() + ${ms} * interval '1 millisecond'`;
 const releasedClaim = { claimToken: null, claimedAt: null, claimExpiresAt: null } as const;
 
@@ -28,43 +58,35 @@ const releasedClaim = { claimToken: null, claimedAt: null, claimExpiresAt: null 
  * database clock). The holder wrote the lease with its own lock duration, so a reader never
  * judges someone else's claim by its own settings.
  */
-const takeable = or(
-  inArray(deliveries.status, [...claimableStatuses]),
-  and(eq(deliveries.status, 'processing'), or(isNull(deliveries.claimExpiresAt), lt(deliveries.claimExpiresAt, sql`now()`))),
-);
+const takeableSql = `(status in (${claimableStatuses.map((status) => `'${status}'`).join(', ')})
+  or (status = 'processing' and (claim_expires_at is null or claim_expires_at < now())))`;
+const takeable = sql.raw(takeableSql);
+
 
 /**
  * The optimistic lock: one conditional UPDATE moves the delivery to `processing` under a fresh
- * token and a lease of `leaseMs`, counting the attempt. It matches only the expected run, a
- * takeable state, no cancel request and a due time already reached, so of two workers racing
- * for it exactly one gets the row; the other gets null.
+ * token and a lease, counting the attempt. It matches only the expected run, a takeable state,
+ * no cancel request and a due time already reached, so of two workers racing for it exactly
+ * one gets the row; the other gets none. Parameters: $1 delivery, $2 run, $3 token, $4 lease
+ * in ms, $5 the worker's now.
  */
-export async function claimDelivery(
-  db: DbOrTx,
-  input: { deliveryId: string; run: number; token: string; now: Date; leaseMs: number },
-): Promise<DeliveryRow | null> {
-  const [row] = await db
-    .update(deliveries)
-    .set({
-      status: 'processing',
-      claimToken: input.token,
-      claimedAt: sql`now()`,
-      claimExpiresAt: msFromNow(input.leaseMs),
-      attemptCount: sql`${deliveries.attemptCount} + 1`,
-      nextAttemptAt: null,
-      updatedAt: sql`now()`,
-    })
-    .where(
-      and(
-        eq(deliveries.id, input.deliveryId),
-        eq(deliveries.run, input.run),
-        takeable,
-        isNull(deliveries.cancelRequestedAt),
-        or(isNull(deliveries.dueAt), lte(deliveries.dueAt, input.now)),
-      ),
-    )
-    .returning();
-  return row ?? null;
+export const claimDeliverySql = `
+  update deliveries
+  set status = 'processing', claim_token = $3, claimed_at = now(), claim_expires_at = now() + $4::float8 * interval '1 millisecond',
+      attempt_count = attempt_count + 1, next_attempt_at = null, updated_at = now()
+  where id = $1 and run = $2 and ${takeableSql} and cancel_requested_at is null and (due_at is null or due_at <= $5::timestamptz)
+  returning ${columnList(deliveryColumns)}`;
+
+export type ClaimInput = { deliveryId: string; run: number; token: string; now: Date; leaseMs: number };
+
+export const claimParams = (input: ClaimInput) => [input.deliveryId, input.run, input.token, input.leaseMs, input.now];
+
+const claimStatement = { name: 'deliveries.claim', text: claimDeliverySql };
+
+/** Claims the delivery (see `claimDeliverySql`); null when another worker won or it is not claimable. */
+export async function claimDelivery(db: DbOrTx, input: ClaimInput): Promise<DeliveryRow | null> {
+  const [row] = await runStatement<Record<string, unknown>>(db, claimStatement, claimParams(input));
+  return row ? fromDriverRow<DeliveryRow>(deliveryColumns, row) : null;
 }
 
 /**
@@ -105,8 +127,6 @@ export async function renewClaim(db: DbOrTx, fence: ClaimFence, leaseMs: number)
   return rows.length > 0;
 }
 
-const noError = { lastErrorType: null, lastErrorCode: null, lastErrorMessage: null } as const;
-
 /**
  * A cancel requested while the attempt ran wins over every end but `posted`: evaluated in the
  * same UPDATE, so a request that lands concurrently is either seen here or finds the delivery
@@ -116,20 +136,27 @@ const cancelWasRequested = sql`${deliveries.cancelRequestedAt} is not null`;
 const statusUnlessCanceled = (status: DeliveryStatus) => sql`case when ${cancelWasRequested} then 'canceled' else ${status} end`;
 const timeUnlessCanceled = (time: SQL) => sql`case when ${cancelWasRequested} then null else ${time} end`;
 
-export function markDeliveryPosted(
-  db: DbOrTx,
-  fence: ClaimFence,
-  result: { providerPostId: string; permalink: string | null },
-): Promise<DeliveryRow | null> {
-  return updateClaimed(db, fence, {
-    ...releasedClaim,
-    ...noError,
-    status: 'posted',
-    providerPostId: result.providerPostId,
-    permalink: result.permalink,
-    postedAt: sql`now()`,
-    nextAttemptAt: null,
-  });
+/**
+ * The attempt published: `posted`, the claim released, under the claim fence. A cancel requested
+ * meanwhile does not undo a publication. $1 delivery, $2 claim token, $3 provider post id, $4 permalink.
+ */
+export const markPostedSql = `
+  update deliveries
+  set status = 'posted', claim_token = null, claimed_at = null, claim_expires_at = null,
+      last_error_type = null, last_error_code = null, last_error_message = null,
+      provider_post_id = $3, permalink = $4, posted_at = now(), next_attempt_at = null, updated_at = now()
+  where id = $1 and claim_token = $2
+  returning ${columnList(deliveryColumns)}`;
+
+export type PostedResult = { providerPostId: string; permalink: string | null };
+
+export const postedParams = (fence: ClaimFence, result: PostedResult) => [fence.deliveryId, fence.token, result.providerPostId, result.permalink];
+
+const markPostedStatement = { name: 'deliveries.mark_posted', text: markPostedSql };
+
+export async function markDeliveryPosted(db: DbOrTx, fence: ClaimFence, result: PostedResult): Promise<DeliveryRow | null> {
+  const [row] = await runStatement<Record<string, unknown>>(db, markPostedStatement, postedParams(fence, result));
+  return row ? fromDriverRow<DeliveryRow>(deliveryColumns, row) : null;
 }
 
 export interface DeliveryError {
@@ -169,24 +196,4 @@ export function markDeliveryRetrying(
  */
 export function releaseDelivery(db: DbOrTx, fence: ClaimFence, dueInMs: number): Promise<DeliveryRow | null> {
   return updateClaimed(db, fence, { ...releasedClaim, status: statusUnlessCanceled('queued'), dueAt: timeUnlessCanceled(msFromNow(dueInMs)) });
-}
-
-/** The post's content, scoped to its owner. */
-export async function findPostForPublish(db: DbOrTx, userId: string, postId: string): Promise<PostRow | null> {
-  const [row] = await db
-    .select()
-    .from(posts)
-    .where(and(eq(posts.id, postId), eq(posts.userId, userId)));
-  return row ?? null;
-}
-
-/** The owner's media rows, in the order of `ids` (missing ones are left out). */
-export async function findMediaForPublish(db: DbOrTx, userId: string, ids: string[]): Promise<MediaRow[]> {
-  if (ids.length === 0) return [];
-  const rows = await db
-    .select()
-    .from(media)
-    .where(and(eq(media.userId, userId), inArray(media.id, ids)));
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
 }

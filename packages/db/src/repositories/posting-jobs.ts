@@ -1,8 +1,9 @@
-import { and, desc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
-import { deliveries, postingJobPosts, postingJobs, posts } from '../schema.ts';
+import { deliveries, postingJobPosts, postingJobs } from '../schema.ts';
 import type { JobStatus } from '../statuses.ts';
 import { olderThan, positionOf, type PagePosition } from './keyset.ts';
+import { columnList, columnsOf, fromDriverRow, runStatement } from './statements.ts';
 
 export type PostingJobRow = typeof postingJobs.$inferSelect;
 export type DeliveryOutcome = 'posted' | 'failed' | 'canceled';
@@ -35,74 +36,63 @@ export async function createPostingJob(
 
 const completedNow = () => ({ status: 'completed' as const, completedAt: new Date() });
 
-/** A delivery of the job started processing: the job is running and shows that post as current. */
-export async function markJobDeliveryStarted(db: DbOrTx, jobId: string, postId: string): Promise<PostingJobRow | null> {
-  const [job] = await db
-    .update(postingJobs)
-    .set({
-      status: 'running',
-      startedAt: sql`coalesce(${postingJobs.startedAt}, now())`,
-      currentPostId: postId,
-      currentPostTitle: sql`(select coalesce(${posts.title}, left(${posts.body}, 80)) from ${posts} where ${posts.id} = ${postId})`,
-    })
-    .where(and(eq(postingJobs.id, jobId), inArray(postingJobs.status, ['queued', 'running'])))
-    .returning();
-  return job ?? null;
-}
+const jobColumns = columnsOf(postingJobs);
+const completed = 'j.completed_posts + c.completed';
+const failed = 'j.failed_posts + c.failed';
+const total = 'j.total_posts - c.canceled';
+const completesNow = `j.completed_at is null and ${completed} + ${failed} >= ${total}`;
 
 /**
- * Counts a delivery's final outcome into its job, atomically: concurrent workers each add
- * their own delivery, and the job completes exactly when its last post is done. A post whose
- * deliveries were all canceled leaves the job's total. Returns null when the delivery was
- * already counted (a repeat after a crash is harmless). The job has finished when its
- * `completedAt` is set: only the outcome that completes it returns a finished job.
+ * CTEs that count the final outcome of the delivery in relation `source` (job_id, post_id,
+ * outcome) into its job, atomically: concurrent workers each add their own delivery, and the job
+ * completes exactly when its last post is done. A post whose deliveries were all canceled leaves
+ * the job's total. Nothing is counted when the delivery already was (a repeat after a crash is
+ * harmless). `counted_job` is the job as it is now; it has finished when its `completed_at` is
+ * set, and only the outcome that completes it sets that.
  */
+export const countOutcomeSql = (source: string) => `
+  counted_post as (
+    update posting_job_posts p
+    set finished_deliveries = p.finished_deliveries + 1,
+        failed_deliveries = p.failed_deliveries + (source.outcome = 'failed')::int,
+        canceled_deliveries = p.canceled_deliveries + (source.outcome = 'canceled')::int
+    from ${source} source
+    where p.job_id = source.job_id and p.post_id = source.post_id and p.finished_deliveries < p.total_deliveries
+    returning p.job_id, p.finished_deliveries = p.total_deliveries as post_done,
+              p.canceled_deliveries = p.total_deliveries as all_canceled, p.failed_deliveries > 0 as any_failed
+  ), post_counts as (
+    select job_id,
+           (post_done and not all_canceled and not any_failed)::int as completed,
+           (post_done and not all_canceled and any_failed)::int as failed,
+           (post_done and all_canceled)::int as canceled
+    from counted_post
+  ), counted_job as (
+    -- Every count reads the job row itself: a concurrent worker's update is waited for and seen.
+    update posting_jobs j
+    set completed_posts = ${completed}, failed_posts = ${failed}, total_posts = ${total},
+        status = case when ${completesNow} then (case when ${completed} = 0 and ${failed} > 0 then 'failed' else 'completed' end)
+                      else j.status end,
+        completed_at = case when ${completesNow} then now() else j.completed_at end
+    from post_counts c where j.id = c.job_id
+    returning ${columnList(jobColumns, 'j')}
+  )`;
+
+const recordOutcomeStatement = {
+  name: 'posting_jobs.record_outcome',
+  text: `
+    with source as (select $1::uuid as job_id, $2::uuid as post_id, $3::text as outcome),
+    ${countOutcomeSql('source')}
+    select * from counted_job`,
+};
+
+/** Counts a delivery's final outcome into its job (see `countOutcomeSql`); null when it was already counted. */
 export async function recordDeliveryOutcome(
   db: DbOrTx,
   input: { jobId: string; postId: string; outcome: DeliveryOutcome },
 ): Promise<PostingJobRow | null> {
-  const [item] = await db
-    .update(postingJobPosts)
-    .set({
-      finishedDeliveries: sql`${postingJobPosts.finishedDeliveries} + 1`,
-      failedDeliveries: sql`${postingJobPosts.failedDeliveries} + ${input.outcome === 'failed' ? 1 : 0}`,
-      canceledDeliveries: sql`${postingJobPosts.canceledDeliveries} + ${input.outcome === 'canceled' ? 1 : 0}`,
-    })
-    .where(
-      and(
-        eq(postingJobPosts.jobId, input.jobId),
-        eq(postingJobPosts.postId, input.postId),
-        lt(postingJobPosts.finishedDeliveries, postingJobPosts.totalDeliveries),
-      ),
-    )
-    .returning();
-  if (!item) return null;
-  const postDone = item.finishedDeliveries === item.totalDeliveries;
-  const allCanceled = postDone && item.canceledDeliveries === item.totalDeliveries;
-  const deltaFailed = postDone && !allCanceled && item.failedDeliveries > 0 ? 1 : 0;
-  const deltaCompleted = postDone && !allCanceled && deltaFailed === 0 ? 1 : 0;
-  const deltaTotal = allCanceled ? 1 : 0;
-
-  const completed = sql`${postingJobs.completedPosts} + ${deltaCompleted}`;
-  const failed = sql`${postingJobs.failedPosts} + ${deltaFailed}`;
-  const total = sql`${postingJobs.totalPosts} - ${deltaTotal}`;
-  const done = sql`(${completed} + ${failed} >= ${total})`;
-  const [job] = await db
-    .update(postingJobs)
-    .set({
-      completedPosts: completed,
-      failedPosts: failed,
-      totalPosts: total,
-      status: sql`case when ${postingJobs.completedAt} is null and ${done}
-        then (case when ${completed} = 0 and ${failed} > 0 then 'failed' else 'completed' end)
-        else ${postingJobs.status} end`,
-      completedAt: sql`case when ${postingJobs.completedAt} is null and ${done} then now() else ${postingJobs.completedAt} end`,
-    })
-    .where(eq(postingJobs.id, input.jobId))
-    .returning();
-  return job ?? null;
+  const [job] = await runStatement<Record<string, unknown>>(db, recordOutcomeStatement, [input.jobId, input.postId, input.outcome]);
+  return job ? fromDriverRow<PostingJobRow>(jobColumns, job) : null;
 }
-
 
 export async function findPostingJob(db: DbOrTx, userId: string, jobId: string): Promise<PostingJobRow | null> {
   const [job] = await db

@@ -1,8 +1,7 @@
-import { and, asc, eq, exists, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
-import type { QueryResult, QueryResultRow } from 'pg';
+import { and, asc, eq, exists, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { deliveries, posts } from '../schema.ts';
+import { columnList, columnsOf, fromDriverRow, runStatement } from './statements.ts';
 import type { Channel, PostStatus } from '../statuses.ts';
 
 export type PostRow = typeof posts.$inferSelect;
@@ -125,10 +124,8 @@ function groupReferences(rows: FoundReference[]): PostReferences {
   return references;
 }
 
-const postColumns = Object.entries(getTableColumns(posts));
-const deliveryColumns = Object.entries(getTableColumns(deliveries));
-/** Named, not `*`: a column added later must not change what a prepared statement returns. */
-const columnList = (columns: [string, PgColumn][]) => columns.map(([, column]) => `"${column.name}"`).join(', ');
+const postColumns = columnsOf(posts);
+const deliveryColumns = columnsOf(deliveries);
 
 /** $1 the user, $2 account ids, $3 media ids. */
 const foundReferencesSql = `
@@ -166,30 +163,6 @@ const insertPostStatement = {
            case when not ok then (select coalesce(json_agg(found), '[]') from found) end as found_references
     from fits left join new_post on true`,
 };
-
-/** A row as Postgres sent it (snake_case; text or JSON values) mapped as a drizzle select maps it. */
-function fromDriverRow<Row>(columns: [string, PgColumn][], raw: Record<string, unknown>): Row {
-  const row: Record<string, unknown> = {};
-  for (const [key, column] of columns) {
-    const value = raw[column.name];
-    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-  }
-  return row as Row;
-}
-
-/**
- * Runs fixed SQL as a named prepared statement: each connection parses and plans it once, and no
- * query is built per call (`db.execute` cannot name a statement; the session's prepareQuery can).
- */
-async function runStatement<Row extends QueryResultRow>(db: DbOrTx, statement: { name: string; text: string }, params: unknown[]): Promise<Row[]> {
-  const query = db._.session.prepareQuery<{ execute: QueryResult<Row>; all: unknown; values: unknown }>(
-    { sql: statement.text, params },
-    undefined,
-    statement.name,
-    false,
-  );
-  return (await query.execute()).rows;
-}
 
 export async function findPost(db: DbOrTx, userId: string, postId: string): Promise<PostWithDeliveries | undefined> {
   const [post] = await db

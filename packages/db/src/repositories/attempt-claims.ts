@@ -1,0 +1,92 @@
+import type { DbOrTx } from '../client.ts';
+import { deliveryAttempts, media, postingJobs, posts } from '../schema.ts';
+import type { AttemptHistory, AttemptRow } from './attempts.ts';
+import { claimDeliverySql, claimParams, deliveryColumns, type ClaimInput, type DeliveryRow, type MediaRow, type PostRow } from './delivery-runs.ts';
+import type { PostingJobRow } from './posting-jobs.ts';
+import { columnList, columnsOf, fromDriverRow, jsonColumnList, runStatement } from './statements.ts';
+
+/** What a worker needs once it holds a delivery: its new attempt and everything the publish request is built from. */
+export interface ClaimedAttempt {
+  delivery: DeliveryRow;
+  attempt: AttemptRow;
+  /** The delivery's posting job, now `running` with this post as current; null without one (or once it finished). */
+  postingJob: PostingJobRow | null;
+  /** The post, scoped to its owner; null when it is gone. */
+  post: PostRow | null;
+  /** The owner's media rows the post references, in no particular order (missing ones are left out). */
+  media: MediaRow[];
+  history: AttemptHistory;
+}
+
+const attemptColumns = columnsOf(deliveryAttempts);
+const jobColumns = columnsOf(postingJobs);
+const postColumns = columnsOf(posts);
+const mediaColumns = columnsOf(media);
+
+/**
+ * The claim and the start of its attempt in ONE statement (atomic without a transaction):
+ * claim the delivery (`claimDeliverySql`, $1-$5), abandon attempts a dead worker left running
+ * (their outcome unknown), open attempt number attempt_count for worker $6, mark its posting job
+ * running with this post as current, and read the post, its media and what earlier attempts
+ * left behind. Every part but the claim runs only when the claim matched.
+ *
+ * All parts read the statement's snapshot, taken before its own writes: the history is the
+ * earlier attempts as they were plus those this statement abandoned, which is what reading it
+ * after the claim committed would show.
+ */
+const claimAndStartStatement = {
+  name: 'attempts.claim_and_start',
+  text: `
+    with claimed as (${claimDeliverySql}
+    ), earlier as (
+      select a.started_at, a.attempt_no, a.outcome_unknown, a.provider_state
+      from delivery_attempts a join claimed on a.delivery_id = claimed.id and a.user_id = claimed.user_id
+    ), abandoned as (
+      update delivery_attempts a set outcome = 'abandoned', outcome_unknown = true, finished_at = now()
+      from claimed where a.delivery_id = claimed.id and a.user_id = claimed.user_id and a.outcome = 'running'
+      returning a.started_at
+    ), attempt as (
+      insert into delivery_attempts (delivery_id, user_id, attempt_no, worker_id)
+      select id, user_id, attempt_count, $6 from claimed
+      returning ${columnList(attemptColumns)}
+    ), job as (
+      update posting_jobs j
+      set status = 'running', started_at = coalesce(j.started_at, now()), current_post_id = claimed.post_id,
+          current_post_title = (select coalesce(p.title, left(p.body, 80)) from posts p where p.id = claimed.post_id)
+      from claimed where j.id = claimed.posting_job_id and j.status in ('queued', 'running')
+      returning ${columnList(jobColumns, 'j')}
+    ), post as (
+      select ${jsonColumnList(postColumns, 'p')} from posts p join claimed on p.id = claimed.post_id and p.user_id = claimed.user_id
+    )
+    select claimed.*,
+           (select row_to_json(attempt) from attempt) as attempt,
+           (select row_to_json(job) from job) as posting_job,
+           (select row_to_json(post) from post) as post,
+           (select coalesce(json_agg(m), '[]') from (
+              select ${jsonColumnList(mediaColumns, 'm')} from media m join post on m.id = any(post.media_ids || post.video_media_id)
+              where m.user_id = claimed.user_id) m) as media,
+           (select min(started_at) from (
+              select started_at from earlier where outcome_unknown union all select started_at from abandoned) unknown) as unknown_since,
+           (select provider_state from earlier where provider_state is not null order by attempt_no desc limit 1) as saved_state
+    from claimed`,
+};
+
+type JsonRow = Record<string, unknown>;
+
+/** Claims the delivery and starts its attempt (see above); null when the claim lost the race. */
+export async function claimAndStartAttempt(db: DbOrTx, input: ClaimInput & { workerId: string }): Promise<ClaimedAttempt | null> {
+  const [row] = await runStatement<JsonRow>(db, claimAndStartStatement, [...claimParams(input), input.workerId]);
+  if (!row) return null;
+  const unknownSince = row.unknown_since as string | null;
+  return {
+    delivery: fromDriverRow<DeliveryRow>(deliveryColumns, row),
+    attempt: fromDriverRow<AttemptRow>(attemptColumns, row.attempt as JsonRow),
+    postingJob: row.posting_job ? fromDriverRow<PostingJobRow>(jobColumns, row.posting_job as JsonRow) : null,
+    post: row.post ? fromDriverRow<PostRow>(postColumns, row.post as JsonRow) : null,
+    media: (row.media as JsonRow[]).map((medium) => fromDriverRow<MediaRow>(mediaColumns, medium)),
+    history: {
+      unknownSince: unknownSince === null ? null : (deliveryAttempts.startedAt.mapFromDriverValue(unknownSince) as Date),
+      savedState: (row.saved_state as Record<string, unknown> | null) ?? null,
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, insertAccount, insertPost, insertUser, testKeyring, type TestDatabase } from '@autoposter/testing';
+import { deliveryAttempts, deliveryLogs, postingJobs } from '../schema.ts';
+import { claimAndStartAttempt } from './attempt-claims.ts';
+import { recordPosted } from './attempt-outcomes.ts';
+import { createPostingJob, recordDeliveryOutcome } from './posting-jobs.ts';
+
+describe('recording a publication in one statement', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db.destroy());
+
+  /** `posts` posts of one user with one queued delivery each, all in one posting job, each claimed. */
+  async function claimedJob(postCount: number) {
+    const user = await insertUser(db.db);
+    const account = await insertAccount(db.db, testKeyring(), user.id);
+    const deliveries = [];
+    for (let i = 0; i < postCount; i++) {
+      const { deliveries: rows } = await insertPost(db.db, user.id, [{ channel: 'facebook_page', accountId: account.id, status: 'queued', dueAt: new Date() }]);
+      deliveries.push(rows[0]!);
+    }
+    const job = await createPostingJob(db.db, { userId: user.id, trigger: 'start_posting', deliveries: deliveries.map((d) => ({ id: d.id, postId: d.postId })) });
+    const claims = await Promise.all(
+      deliveries.map((d) => claimAndStartAttempt(db.db, { deliveryId: d.id, run: 0, token: `t-${d.id}`, now: new Date(), leaseMs: 60_000, workerId: 'w' })),
+    );
+    return { job, claims: claims.map((claim) => claim!) };
+  }
+
+  const post = (claim: Awaited<ReturnType<typeof claimedJob>>['claims'][number], token = `t-${claim.delivery.id}`) =>
+    recordPosted(db.db, { deliveryId: claim.delivery.id, token }, {
+      providerPostId: `p-${claim.delivery.id}`,
+      permalink: null,
+      attemptId: claim.attempt.id,
+      logLine: { deliveryId: claim.delivery.id, attemptNo: claim.attempt.attemptNo, level: 'INFO', message: 'Published', fields: { provider_post_id: 'x' } },
+    });
+
+  it('posts the delivery, closes its attempt, appends the log line and counts the job', async () => {
+    const { job, claims } = await claimedJob(1);
+    const recorded = (await post(claims[0]!))!;
+
+    expect(recorded.delivery).toMatchObject({ status: 'posted', claimToken: null, claimExpiresAt: null, providerPostId: `p-${claims[0]!.delivery.id}`, postedAt: expect.any(Date) });
+    const [attempt] = await db.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.id, claims[0]!.attempt.id));
+    expect(attempt).toMatchObject({ outcome: 'posted', providerPostId: recorded.delivery.providerPostId, finishedAt: expect.any(Date) });
+    const logs = await db.db.select().from(deliveryLogs).where(eq(deliveryLogs.deliveryId, recorded.delivery.id));
+    expect(logs).toMatchObject([{ attemptNo: 1, level: 'INFO', message: 'Published', fields: { provider_post_id: 'x' } }]);
+    const [stored] = await db.db.select().from(postingJobs).where(eq(postingJobs.id, job.id));
+    expect(recorded.postingJob).toEqual(stored);
+    expect(stored).toMatchObject({ status: 'completed', completedPosts: 1, failedPosts: 0, totalPosts: 1, completedAt: expect.any(Date) });
+  });
+
+  it('writes nothing once the claim was taken over', async () => {
+    const { job, claims } = await claimedJob(1);
+    expect(await post(claims[0]!, 'someone-else')).toBeNull();
+    const [attempt] = await db.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.id, claims[0]!.attempt.id));
+    expect(attempt!.outcome).toBe('running');
+    expect(await db.db.select().from(deliveryLogs).where(eq(deliveryLogs.deliveryId, claims[0]!.delivery.id))).toEqual([]);
+    const [stored] = await db.db.select().from(postingJobs).where(eq(postingJobs.id, job.id));
+    expect(stored).toMatchObject({ status: 'running', completedPosts: 0, completedAt: null });
+  });
+
+  it('counts concurrent publications of one job without losing any, completing it exactly once', async () => {
+    const { job, claims } = await claimedJob(8);
+    const recorded = await Promise.all(claims.map((claim) => post(claim)));
+    const [stored] = await db.db.select().from(postingJobs).where(eq(postingJobs.id, job.id));
+    expect(stored).toMatchObject({ status: 'completed', completedPosts: 8, totalPosts: 8 });
+    expect(recorded.filter((r) => r!.postingJob!.completedAt !== null)).toHaveLength(1);
+    // A repeat (after a crash) is not counted again.
+    expect(await recordDeliveryOutcome(db.db, { jobId: job.id, postId: claims[0]!.delivery.postId, outcome: 'posted' })).toBeNull();
+  });
+
+  it('ends a job failed when none of its posts published, and takes an all-canceled post out of its total', async () => {
+    const { job, claims } = await claimedJob(2);
+    const [first, second] = claims.map((claim) => ({ jobId: job.id, postId: claim.delivery.postId }));
+    expect(await recordDeliveryOutcome(db.db, { ...first!, outcome: 'canceled' })).toMatchObject({ totalPosts: 1, completedAt: null, status: 'running' });
+    expect(await recordDeliveryOutcome(db.db, { ...second!, outcome: 'failed' })).toMatchObject({
+      totalPosts: 1,
+      failedPosts: 1,
+      completedPosts: 0,
+      status: 'failed',
+      completedAt: expect.any(Date),
+    });
+  });
+});
