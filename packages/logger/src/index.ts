@@ -41,5 +41,15 @@ export function createLogger({ service, level = 'info', destination }: CreateLog
     redact: { paths: redactPaths, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? stdout());
+}
+
+/**
+ * Standard output, written asynchronously: a line is handed to libuv instead of a blocking
+ * write per line, and lines logged while a write is in flight go out together in the next one.
+ * Nothing waits for a buffer to fill, so a quiet service's lines appear at once; pino flushes
+ * what is pending synchronously when the process exits (including after an uncaught error).
+ */
+function stdout(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false });
 }

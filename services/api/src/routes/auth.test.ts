@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { schema } from '@autoposter/db';
 import { createUser } from '@autoposter/db/repositories/users';
 import { createTestDatabase } from '@autoposter/testing';
@@ -129,6 +129,38 @@ describe('auth', () => {
         expect(res.statusCode).toBe(401);
         expect(res.json()).toMatchObject({ code: 'unauthorized', error: expect.any(String) });
       }
+    });
+
+    it('answers 401 for a tampered token even right after accepting the genuine one', async () => {
+      const { token, user } = await api.register();
+      expect((await me(api, api.auth(token))).statusCode).toBe(200);
+      const [header, , signature] = token.split('.');
+      const payload = { ...JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()), role: 'admin' };
+      const forged = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${signature}`;
+      const res = await me(api, api.auth(forged));
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ code: 'unauthorized' });
+      expect((await me(api, api.auth(token))).json()).toEqual(user);
+    });
+
+    it('answers 401 once a token expires, even one it accepted before', async () => {
+      const { token } = await api.register();
+      expect((await me(api, api.auth(token))).statusCode).toBe(200);
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(Date.now() + 8 * 24 * 60 * 60 * 1000); // the test app's tokens last 7 days
+        const res = await me(api, api.auth(token));
+        expect(res.statusCode).toBe(401);
+        expect(res.json()).toMatchObject({ code: 'unauthorized' });
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('still reads the Bearer header however its scheme is cased', async () => {
+      const { token, user } = await api.register();
+      expect((await me(api, { authorization: `bearer ${token}` })).json()).toEqual(user);
+      expect((await me(api, { authorization: `Bearer  ${token}` })).statusCode).toBe(401);
     });
 
     it('answers 401 for a token signed with another secret', async () => {
