@@ -70,6 +70,8 @@ describe('claiming a delivery and starting its attempt in one statement', () => 
     await db.pool.query(`update deliveries set claim_expires_at = now() - interval '1 second' where id = $1`, [delivery.id]);
 
     const second = (await claim(delivery.id, 'second'))!;
+    // The first worker's claim was taken over: its late save is fenced out.
+    expect(await saveProviderState(db.db, { deliveryId: delivery.id, token: 'first' }, first.attempt.id, { container: 'late' })).toBe(false);
 
     expect(second.attempt).toMatchObject({ attemptNo: 2, outcome: 'running' });
     expect(second.history).toEqual({ unknownSince: first.attempt.startedAt, savedState: { container: 'c1' } });

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { deliveries, deliveryAttempts } from '../schema.ts';
 import type { AttemptOutcome, ErrorType } from '../statuses.ts';
@@ -24,42 +24,11 @@ export async function abandonRunningAttempts(tx: DbOrTx, input: { deliveryId: st
     );
 }
 
-/** Opens the attempt a worker just claimed, after abandoning any a dead worker left running. */
-export async function startAttempt(
-  tx: DbOrTx,
-  input: { deliveryId: string; userId: string; attemptNo: number; workerId: string },
-): Promise<AttemptRow> {
-  await abandonRunningAttempts(tx, input);
-  const [attempt] = await tx
-    .insert(deliveryAttempts)
-    .values({ deliveryId: input.deliveryId, userId: input.userId, attemptNo: input.attemptNo, workerId: input.workerId })
-    .returning();
-  return attempt!;
-}
-
 export interface AttemptHistory {
   /** When the first attempt whose outcome is unknown began; null when every earlier attempt is known not to have posted. */
   unknownSince: Date | null;
   /** The latest provider state an attempt saved. */
   savedState: Record<string, unknown> | null;
-}
-
-/** What earlier attempts of the delivery left behind for the one now starting. */
-export async function findAttemptHistory(db: DbOrTx, userId: string, deliveryId: string): Promise<AttemptHistory> {
-  const ofDelivery = and(eq(deliveryAttempts.deliveryId, deliveryId), eq(deliveryAttempts.userId, userId));
-  const [unknown] = await db
-    .select({ startedAt: deliveryAttempts.startedAt })
-    .from(deliveryAttempts)
-    .where(and(ofDelivery, eq(deliveryAttempts.outcomeUnknown, true)))
-    .orderBy(asc(deliveryAttempts.startedAt))
-    .limit(1);
-  const [saved] = await db
-    .select({ state: deliveryAttempts.providerState })
-    .from(deliveryAttempts)
-    .where(and(ofDelivery, isNotNull(deliveryAttempts.providerState)))
-    .orderBy(desc(deliveryAttempts.attemptNo))
-    .limit(1);
-  return { unknownSince: unknown?.startedAt ?? null, savedState: saved?.state ?? null };
 }
 
 /** Stores what the publisher wants a later attempt to resume from; false when the claim was lost. */

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, insertAccount, insertPost, insertUser, testKeyring, type TestDatabase } from '@autoposter/testing';
-import { findAttemptHistory, saveProviderState, startAttempt } from './attempts.ts';
 import {
   cancelUnheldDelivery,
   claimDelivery,
@@ -134,26 +133,5 @@ describe('delivery claims', () => {
     expect(await claim(held.id, 'other')).toBeNull();
     expect(await cancelUnheldDelivery(db.db, { deliveryId: held.id, run: 1 })).toBeNull();
     expect(await cancelUnheldDelivery(db.db, { deliveryId: held.id, run: 0 })).toMatchObject({ status: 'canceled', claimToken: null });
-  });
-
-  it('marks a dead worker\'s running attempt abandoned with an unknown outcome, and keeps its saved state', async () => {
-    const delivery = await queuedDelivery();
-    const ids = { deliveryId: delivery.id, userId: delivery.userId, workerId: 'w' };
-    await claim(delivery.id, 'first');
-    const first = await startAttempt(db.db, { ...ids, attemptNo: 1 });
-    expect(await saveProviderState(db.db, { deliveryId: delivery.id, token: 'first' }, first.id, { container: 'c1' })).toBe(true);
-    expect(await findAttemptHistory(db.db, delivery.userId, delivery.id)).toEqual({ unknownSince: null, savedState: { container: 'c1' } });
-
-    await db.pool.query(`update deliveries set claim_expires_at = now() - interval '1 second' where id = $1`, [delivery.id]);
-    await claim(delivery.id, 'second');
-    expect(await saveProviderState(db.db, { deliveryId: delivery.id, token: 'first' }, first.id, { container: 'late' })).toBe(false);
-    await startAttempt(db.db, { ...ids, attemptNo: 2 });
-    expect(await findAttemptHistory(db.db, delivery.userId, delivery.id)).toEqual({
-      unknownSince: first.startedAt,
-      savedState: { container: 'c1' },
-    });
-    // Another user sees nothing of it.
-    const stranger = await insertUser(db.db);
-    expect(await findAttemptHistory(db.db, stranger.id, delivery.id)).toEqual({ unknownSince: null, savedState: null });
   });
 });
