@@ -12,16 +12,27 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function createDatabase(options: { url: string; poolMax?: number; applicationName?: string }): Database {
+/**
+ * `keepOpen` connections stay open however long the pool idles (a worker waiting for the next
+ * due delivery would otherwise lose them, with their prepared statements, after 10 s).
+ */
+export function createDatabase(options: { url: string; poolMax?: number; applicationName?: string; keepOpen?: number }): Database {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax ?? 10,
+    min: options.keepOpen ?? 0,
     application_name: options.applicationName,
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
+}
+
+/** Opens `count` connections now, so the first burst of work does not wait for them. */
+export async function openConnections(pool: pg.Pool, count: number): Promise<void> {
+  const clients = await Promise.all(Array.from({ length: count }, () => pool.connect()));
+  for (const client of clients) client.release();
 }
 
 /** True when Postgres answers; used by /readyz. */

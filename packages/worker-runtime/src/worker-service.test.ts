@@ -77,6 +77,14 @@ describe('worker service', () => {
     expect(ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
   });
 
+  it('opens a database connection per concurrent job before any job arrives', async () => {
+    // WORKER_CONCURRENCY defaults to 4; the worker has run no job yet.
+    const { rows } = await h.db.pool.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'test-worker-service'`,
+    );
+    expect(rows[0]!.n).toBe(4);
+  });
+
   it('publishes and counts deliveries in /metrics', async () => {
     const { delivery } = await h.seed();
     await h.enqueue(delivery);

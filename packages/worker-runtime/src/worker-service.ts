@@ -2,7 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
 import type { Redis } from 'ioredis';
 import { loadConfig } from '@autoposter/config';
-import { createDatabase, isDatabaseReachable, type Database } from '@autoposter/db';
+import { createDatabase, isDatabaseReachable, openConnections, type Database } from '@autoposter/db';
 import { createLogger, type Logger } from '@autoposter/logger';
 import { onShutdown, ops, redisReadiness } from '@autoposter/ops';
 import type { Publisher } from '@autoposter/publisher';
@@ -33,7 +33,17 @@ export async function startWorkerService(
   options: WorkerServiceOptions & { logger?: Logger },
 ): Promise<RunningWorkerService> {
   const logger = options.logger ?? createLogger({ service: options.service, level: config.logging.level });
-  const database = createDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: options.service });
+  // One connection per job the worker runs at once, open before the first job and kept open.
+  const busyConnections = Math.min(config.worker.concurrency, config.database.poolMax);
+  const database = createDatabase({
+    url: config.database.url,
+    poolMax: config.database.poolMax,
+    applicationName: options.service,
+    keepOpen: busyConnections,
+  });
+  await openConnections(database.pool, busyConnections).catch((err: unknown) => {
+    logger.warn({ err }, 'could not open database connections ahead of work; /readyz tells when Postgres answers');
+  });
   const connection = createRedisConnection(config.redis.url, 'worker');
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
   await app.register(ops, {
