@@ -63,12 +63,11 @@ export const auth = fp(
     // API calls authenticate with the Authorization header only: a cookie would open them to CSRF.
     app.decorate('authenticate', async (request: FastifyRequest) => {
       if (!request.headers.authorization) throw unauthorized('Missing Authorization: Bearer <token> header');
+      const token = bearerToken(request.headers.authorization);
+      // Not a Bearer token (say `Basic ...`): refused, even with a session cookie beside it.
+      if (!token) throw unauthorized();
       try {
-        const token = bearerToken(request.headers.authorization);
-        // The common case goes straight to the (cached) verifier; anything else takes
-        // @fastify/jwt's full path, which handles every other shape of request as before.
-        if (token) request.user = toAuthUser(app.jwt.verify<FastifyJWT['payload']>(token));
-        else await request.jwtVerify();
+        request.user = toAuthUser(app.jwt.verify<FastifyJWT['payload']>(token));
       } catch {
         throw unauthorized();
       }

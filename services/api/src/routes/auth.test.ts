@@ -124,6 +124,8 @@ describe('auth', () => {
         await me(api, { authorization: 'Bearer not-a-jwt' }),
         await me(api, { authorization: `Bearer ${token.slice(0, -2)}xx` }),
         await me(api, { cookie: `${SESSION_COOKIE}=${token}` }),
+        await me(api, { authorization: 'Basic dXNlcjpwYXNz', cookie: `${SESSION_COOKIE}=${token}` }),
+        await me(api, { authorization: `Token ${token}` }),
       ];
       for (const res of responses) {
         expect(res.statusCode).toBe(401);
