@@ -45,10 +45,10 @@ export interface PublishCall {
 
 export interface FakeProvider {
   url: string;
-  /** Posts it stored, oldest first. */
-  publications(): FakePublication[];
-  /** Every publish call received, including failed and hung ones. */
-  calls(): PublishCall[];
+  /** Posts it stored, oldest first; only those of one delivery when given its id. */
+  publications(deliveryId?: string): FakePublication[];
+  /** Every publish call received, including failed and hung ones; only one delivery's when given its id. */
+  calls(deliveryId?: string): PublishCall[];
   /** How many times a caller asked whether a post exists. */
   lookups(): number;
   /** The next publish calls behave like these, in order. */
@@ -182,8 +182,8 @@ export async function startFakeProvider(): Promise<FakeProvider> {
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url: address,
-    publications: () => [...stored],
-    calls: () => [...calls],
+    publications: (deliveryId) => stored.filter((p) => deliveryId === undefined || p.delivery_id === deliveryId),
+    calls: (deliveryId) => calls.filter((c) => deliveryId === undefined || c.delivery_id === deliveryId),
     lookups: () => lookups,
     script: (...next) => faults.push(...next),
     waitForCalls(count, timeoutMs = 10_000) {

@@ -10,8 +10,6 @@ describe('publish worker: a cancel requested while a delivery is processing', ()
   afterEach(() => h.closeWorkers());
   afterAll(() => h.close());
 
-  const callsOf = (deliveryId: string) => h.provider.calls().filter((c) => c.delivery_id === deliveryId);
-  const publicationsOf = (deliveryId: string) => h.provider.publications().filter((p) => p.delivery_id === deliveryId);
   /** What the gateway does when the post's schedule is canceled while a worker holds the delivery. */
   const requestCancel = (deliveryId: string) =>
     h.db.pool.query(`update deliveries set cancel_requested_at = now() where id = $1 and status = 'processing'`, [deliveryId]);
@@ -30,8 +28,8 @@ describe('publish worker: a cancel requested while a delivery is processing', ()
     const bullJob = await h.waitForJobState(delivery, 'completed');
     expect(bullJob.returnvalue).toEqual({ outcome: 'canceled' });
     await sleep(300); // well past the retry delay: nothing comes back
-    expect(callsOf(delivery.id)).toHaveLength(1);
-    expect(publicationsOf(delivery.id)).toHaveLength(0);
+    expect(h.provider.calls(delivery.id)).toHaveLength(1);
+    expect(h.provider.publications(delivery.id)).toHaveLength(0);
 
     const [attempt] = await h.attempts(canceled);
     expect(attempt).toMatchObject({ outcome: 'canceled', errorType: 'provider_unavailable' });
@@ -54,7 +52,7 @@ describe('publish worker: a cancel requested while a delivery is processing', ()
 
     const posted = await h.waitForStatus(delivery.id, ['posted', 'canceled']);
     expect(posted.status).toBe('posted');
-    expect(publicationsOf(delivery.id)).toHaveLength(1);
+    expect(h.provider.publications(delivery.id)).toHaveLength(1);
   });
 
   it("cancels, without publishing, a delivery whose cancel was requested before its worker died", async () => {
@@ -75,7 +73,7 @@ describe('publish worker: a cancel requested while a delivery is processing', ()
     expect(job.returnvalue).toEqual({ outcome: 'skipped', reason: 'cancel_requested' });
     expect(await h.delivery(delivery.id)).toMatchObject({ status: 'canceled', claimToken: null, attemptCount: 1 });
     expect((await h.attempts(delivery)).map((a) => [a.outcome, a.outcomeUnknown])).toEqual([['abandoned', true]]);
-    expect(callsOf(delivery.id)).toHaveLength(0);
+    expect(h.provider.calls(delivery.id)).toHaveLength(0);
     expect(await findPostingJob(h.db.db, userId, jobId!)).toMatchObject({ status: 'completed' });
   });
 });

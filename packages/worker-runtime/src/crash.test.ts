@@ -20,8 +20,6 @@ describe('publish worker: crashes never lose a post nor publish it twice', () =>
   });
   afterAll(() => h.close());
 
-  const publicationsOf = (deliveryId: string) => h.provider.publications().filter((p) => p.delivery_id === deliveryId);
-  const callsOf = (deliveryId: string) => h.provider.calls().filter((c) => c.delivery_id === deliveryId);
 
   /** A worker in its own process takes the delivery; it is SIGKILLed once the provider has the call. */
   async function killWorkerMidPublish() {
@@ -54,8 +52,8 @@ describe('publish worker: crashes never lose a post nor publish it twice', () =>
     await startSurvivor();
     const posted = await h.waitForStatus(delivery.id, 'posted', 15_000);
 
-    expect(publicationsOf(delivery.id)).toHaveLength(1);
-    expect(posted.providerPostId).toBe(publicationsOf(delivery.id)[0]!.id);
+    expect(h.provider.publications(delivery.id)).toHaveLength(1);
+    expect(posted.providerPostId).toBe(h.provider.publications(delivery.id)[0]!.id);
     const attempts = await h.attempts(posted);
     expect(attempts.map((a) => [a.workerId, a.outcome, a.outcomeUnknown])).toEqual([
       ['doomed-worker', 'abandoned', true],
@@ -63,7 +61,7 @@ describe('publish worker: crashes never lose a post nor publish it twice', () =>
     ]);
     // It looked for the post before publishing again, found none, then published.
     expect(h.provider.lookups()).toBeGreaterThanOrEqual(1);
-    expect(callsOf(delivery.id)).toHaveLength(2);
+    expect(h.provider.calls(delivery.id)).toHaveLength(2);
   });
 
   it('adopts the post when the worker died after the provider accepted it: still one publication', async () => {
@@ -71,14 +69,14 @@ describe('publish worker: crashes never lose a post nor publish it twice', () =>
     h.provider.script({ kind: 'accept_then_hang' });
     await h.enqueue(delivery);
     await killWorkerMidPublish();
-    expect(publicationsOf(delivery.id)).toHaveLength(1);
+    expect(h.provider.publications(delivery.id)).toHaveLength(1);
 
     await startSurvivor();
     const posted = await h.waitForStatus(delivery.id, 'posted', 15_000);
 
-    const [publication] = publicationsOf(delivery.id);
-    expect(publicationsOf(delivery.id)).toHaveLength(1);
-    expect(callsOf(delivery.id)).toHaveLength(1);
+    const [publication] = h.provider.publications(delivery.id);
+    expect(h.provider.publications(delivery.id)).toHaveLength(1);
+    expect(h.provider.calls(delivery.id)).toHaveLength(1);
     expect(posted).toMatchObject({ providerPostId: publication!.id, attemptCount: 2 });
     const attempts = await h.attempts(posted);
     expect(attempts.map((a) => a.outcome)).toEqual(['abandoned', 'posted']);
@@ -107,7 +105,7 @@ describe('publish worker: crashes never lose a post nor publish it twice', () =>
     // The hung call may still land: the next worker waits out the lease (not BullMQ's stall check), then looks first.
     expect(Date.now() - started).toBeLessThan(5_000);
 
-    expect(publicationsOf(delivery.id)).toHaveLength(1);
+    expect(h.provider.publications(delivery.id)).toHaveLength(1);
     const [first, second] = await h.attempts(posted);
     expect([first, second].map((a) => [a!.workerId, a!.outcome, a!.outcomeUnknown])).toEqual([
       ['leaving', 'abandoned', true],
@@ -151,6 +149,6 @@ describe('publish worker: crashes never lose a post nor publish it twice', () =>
       ['leaving', 'abandoned', false],
       ['staying', 'posted', false],
     ]);
-    expect(publicationsOf(delivery.id)).toHaveLength(1);
+    expect(h.provider.publications(delivery.id)).toHaveLength(1);
   });
 });

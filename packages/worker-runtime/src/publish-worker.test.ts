@@ -10,8 +10,6 @@ describe('publish worker: delivery state machine', () => {
   afterEach(() => h.closeWorkers());
   afterAll(() => h.close());
 
-  const publicationsOf = (deliveryId: string) => h.provider.publications().filter((p) => p.delivery_id === deliveryId);
-  const callsOf = (deliveryId: string) => h.provider.calls().filter((c) => c.delivery_id === deliveryId);
 
   it('publishes a queued delivery: attempt, logs, events and the posting job', async () => {
     const { delivery, userId, jobId } = await h.seed();
@@ -19,7 +17,7 @@ describe('publish worker: delivery state machine', () => {
     await h.startWorker({ workerId: 'worker-a' });
 
     const posted = await h.waitForStatus(delivery.id, 'posted');
-    const [publication] = publicationsOf(delivery.id);
+    const [publication] = h.provider.publications(delivery.id);
     expect(publication).toBeDefined();
     expect(posted).toMatchObject({ providerPostId: publication!.id, permalink: expect.stringContaining(publication!.id), attemptCount: 1, claimToken: null });
     expect(posted.postedAt).toBeInstanceOf(Date);
@@ -75,7 +73,7 @@ describe('publish worker: delivery state machine', () => {
     expect(second!.startedAt.getTime()).toBeGreaterThanOrEqual(retrying.nextAttemptAt!.getTime());
     expect(second).toMatchObject({ outcome: 'posted' });
     // The retry resumed from the state the first attempt saved.
-    expect(publicationsOf(delivery.id)[0]!.saved_state).toEqual({ step: 'submitting', attempt_no: 1 });
+    expect(h.provider.publications(delivery.id)[0]!.saved_state).toEqual({ step: 'submitting', attempt_no: 1 });
     // A failure known not to have reached the provider needs no lookup.
     expect(h.provider.lookups()).toBe(0);
   });
@@ -95,7 +93,7 @@ describe('publish worker: delivery state machine', () => {
 
     const bullJob = await h.waitForJobState(delivery, 'failed');
     expect(bullJob.attemptsMade).toBe(1);
-    expect(callsOf(delivery.id)).toHaveLength(1);
+    expect(h.provider.calls(delivery.id)).toHaveLength(1);
     expect(await findPostingJob(h.db.db, userId, jobId!)).toMatchObject({ status: 'failed', failedPosts: 1 });
     const last = (await h.events(userId)).at(-1)!;
     expect(last).toMatchObject({ type: 'job.progress', data: { status: 'failed', final: true } });
@@ -110,7 +108,7 @@ describe('publish worker: delivery state machine', () => {
     const failed = await h.waitForStatus(delivery.id, 'failed');
     expect(failed).toMatchObject({ attemptCount: 3, lastErrorType: 'network_error' });
     expect((await h.attempts(failed)).map((a) => a.outcome)).toEqual(['retrying', 'retrying', 'failed']);
-    expect(callsOf(delivery.id)).toHaveLength(3);
+    expect(h.provider.calls(delivery.id)).toHaveLength(3);
     await h.waitForJobState(delivery, 'failed');
   });
 
@@ -126,7 +124,7 @@ describe('publish worker: delivery state machine', () => {
     expect(first).toMatchObject({ outcome: 'retrying', errorType: 'network_error', outcomeUnknown: true });
     expect(second).toMatchObject({ outcome: 'posted' });
     expect(h.provider.lookups()).toBe(lookupsBefore + 1);
-    expect(publicationsOf(delivery.id)).toHaveLength(1);
+    expect(h.provider.publications(delivery.id)).toHaveLength(1);
   });
 
   it('never takes over a live claim because its own lock is shorter than the holder\'s', async () => {
@@ -143,7 +141,7 @@ describe('publish worker: delivery state machine', () => {
     const copy = await h.queue('meta').add('publish-delivery', { delivery_id: delivery.id, run: delivery.run }, { jobId: `copy-${delivery.id}` });
     await expect.poll(() => copy.getState()).toBe('delayed');
     await sleep(1_000);
-    expect(callsOf(delivery.id)).toHaveLength(1);
+    expect(h.provider.calls(delivery.id)).toHaveLength(1);
     expect(await h.delivery(delivery.id)).toMatchObject({ status: 'processing', claimToken: held.claimToken });
 
     h.provider.release();
@@ -153,7 +151,7 @@ describe('publish worker: delivery state machine', () => {
       outcome: 'skipped',
       reason: 'delivery_posted',
     });
-    expect(publicationsOf(delivery.id)).toHaveLength(1);
+    expect(h.provider.publications(delivery.id)).toHaveLength(1);
   });
 
   it('never publishes a delivery canceled while its job waited in Redis', async () => {
@@ -164,7 +162,7 @@ describe('publish worker: delivery state machine', () => {
 
     const job = await h.waitForJobState(delivery, 'completed');
     expect(job.returnvalue).toEqual({ outcome: 'skipped', reason: 'delivery_canceled' });
-    expect(callsOf(delivery.id)).toHaveLength(0);
+    expect(h.provider.calls(delivery.id)).toHaveLength(0);
     expect((await h.delivery(delivery.id)).status).toBe('canceled');
   });
 
@@ -176,7 +174,7 @@ describe('publish worker: delivery state machine', () => {
 
     const job = await h.waitForJobState(delivery, 'completed');
     expect(job.returnvalue).toEqual({ outcome: 'skipped', reason: 'run_replaced' });
-    expect(callsOf(delivery.id)).toHaveLength(0);
+    expect(h.provider.calls(delivery.id)).toHaveLength(0);
     expect((await h.delivery(delivery.id)).status).toBe('queued');
   });
 
@@ -189,7 +187,7 @@ describe('publish worker: delivery state machine', () => {
 
     await h.waitForJobState(delivery, 'delayed');
     await sleep(500);
-    expect(callsOf(delivery.id)).toHaveLength(0);
+    expect(h.provider.calls(delivery.id)).toHaveLength(0);
     expect((await h.delivery(delivery.id)).status).toBe('scheduled');
 
     const posted = await h.waitForStatus(delivery.id, 'posted');
