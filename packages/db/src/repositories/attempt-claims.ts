@@ -1,8 +1,9 @@
 import type { DbOrTx } from '../client.ts';
-import { deliveryAttempts, media, postingJobs, posts } from '../schema.ts';
+import { deliveryAttempts, media } from '../schema.ts';
 import type { AttemptHistory, AttemptRow } from './attempts.ts';
 import { claimDeliverySql, claimParams, deliveryColumns, type ClaimInput, type DeliveryRow, type MediaRow, type PostRow } from './delivery-runs.ts';
-import type { PostingJobRow } from './posting-jobs.ts';
+import { jobColumns, type PostingJobRow } from './posting-jobs.ts';
+import { postColumns } from './posts.ts';
 import { columnList, columnsOf, fromDriverRow, jsonColumnList, runStatement } from './statements.ts';
 
 /** What a worker needs once it holds a delivery: its new attempt and everything the publish request is built from. */
@@ -19,8 +20,6 @@ export interface ClaimedAttempt {
 }
 
 const attemptColumns = columnsOf(deliveryAttempts);
-const jobColumns = columnsOf(postingJobs);
-const postColumns = columnsOf(posts);
 const mediaColumns = columnsOf(media);
 
 /**

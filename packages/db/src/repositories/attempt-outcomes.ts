@@ -1,11 +1,8 @@
 import type { DbOrTx } from '../client.ts';
-import { postingJobs } from '../schema.ts';
 import { deliveryColumns, markPostedSql, postedParams, type ClaimFence, type DeliveryRow, type PostedResult } from './delivery-runs.ts';
 import type { NewDeliveryLog } from './delivery-logs.ts';
-import { countOutcomeSql, type PostingJobRow } from './posting-jobs.ts';
-import { columnsOf, fromDriverRow, runStatement } from './statements.ts';
-
-const jobColumns = columnsOf(postingJobs);
+import { countOutcomeSql, jobColumns, type PostingJobRow } from './posting-jobs.ts';
+import { fromDriverRow, runStatement } from './statements.ts';
 
 /**
  * A publication recorded in ONE statement (atomic without a transaction), under the claim fence:

@@ -36,7 +36,7 @@ export async function createPostingJob(
 
 const completedNow = () => ({ status: 'completed' as const, completedAt: new Date() });
 
-const jobColumns = columnsOf(postingJobs);
+export const jobColumns = columnsOf(postingJobs);
 const completed = 'j.completed_posts + c.completed';
 const failed = 'j.failed_posts + c.failed';
 const total = 'j.total_posts - c.canceled';

@@ -1,6 +1,7 @@
 import { and, asc, eq, exists, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { deliveries, posts } from '../schema.ts';
+import { deliveryColumns } from './delivery-runs.ts';
 import { columnList, columnsOf, fromDriverRow, runStatement } from './statements.ts';
 import type { Channel, PostStatus } from '../statuses.ts';
 
@@ -124,8 +125,7 @@ function groupReferences(rows: FoundReference[]): PostReferences {
   return references;
 }
 
-const postColumns = columnsOf(posts);
-const deliveryColumns = columnsOf(deliveries);
+export const postColumns = columnsOf(posts);
 
 /** $1 the user, $2 account ids, $3 media ids. */
 const foundReferencesSql = `
