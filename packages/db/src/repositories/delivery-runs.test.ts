@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, insertAccount, insertPost, insertUser, testKeyring, type TestDatabase } from '@autoposter/testing';
 import {
   cancelUnheldDelivery,
-  claimDelivery,
   findDeliveryForJob,
   findDeliveryWithAccount,
   markDeliveryFailed,
@@ -11,6 +10,7 @@ import {
   releaseDelivery,
   renewClaim,
 } from './delivery-runs.ts';
+import { claimAndStartAttempt } from './attempt-claims.ts';
 
 describe('delivery claims', () => {
   let db: TestDatabase;
@@ -28,8 +28,10 @@ describe('delivery claims', () => {
     return deliveries[0]!;
   }
 
-  const claim = (deliveryId: string, token: string, extra: { run?: number; leaseMs?: number } = {}) =>
-    claimDelivery(db.db, { deliveryId, run: extra.run ?? 0, token, now: new Date(), leaseMs: extra.leaseMs ?? 60_000 });
+  const claim = async (deliveryId: string, token: string, extra: { run?: number; leaseMs?: number } = {}) => {
+    const input = { deliveryId, run: extra.run ?? 0, token, now: new Date(), leaseMs: extra.leaseMs ?? 60_000, workerId: token };
+    return (await claimAndStartAttempt(db.db, input))?.delivery ?? null;
+  };
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const requestCancel = (deliveryId: string) => db.pool.query(`update deliveries set cancel_requested_at = now() where id = $1`, [deliveryId]);
   const someError = { type: 'network_error' as const, code: null, message: 'boom' };

@@ -81,14 +81,6 @@ export type ClaimInput = { deliveryId: string; run: number; token: string; now: 
 
 export const claimParams = (input: ClaimInput) => [input.deliveryId, input.run, input.token, input.leaseMs, input.now];
 
-const claimStatement = { name: 'deliveries.claim', text: claimDeliverySql };
-
-/** Claims the delivery (see `claimDeliverySql`); null when another worker won or it is not claimable. */
-export async function claimDelivery(db: DbOrTx, input: ClaimInput): Promise<DeliveryRow | null> {
-  const [row] = await runStatement<Record<string, unknown>>(db, claimStatement, claimParams(input));
-  return row ? fromDriverRow<DeliveryRow>(deliveryColumns, row) : null;
-}
-
 /**
  * A delivery of this run whose cancel was requested while a worker held it, and which nobody
  * holds any more (its worker died, or it was handed back): it ends `canceled`, unpublished.
