@@ -29,20 +29,27 @@ describe('post status derived from deliveries', () => {
     expect(await statusOf(post.id)).toBe(expected);
   });
 
-  it('stays right when two deliveries of one post finish at the same moment in two transactions', async () => {
+  // Each row: the two deliveries' statuses before and after, and the post's status after both commit.
+  it.each([
+    { before: ['processing', 'processing'], after: ['posted', 'failed'], expected: 'partial' },
+    // The first change derives nothing (a queued delivery makes its post processing): it must still hold the post.
+    { before: ['scheduled', 'processing'], after: ['queued', 'posted'], expected: 'processing' },
+    { before: ['processing', 'scheduled'], after: ['posted', 'queued'], expected: 'processing' },
+  ] as const)('stays right when two deliveries of one post change at the same moment: $before -> $after', async ({ before, after, expected }) => {
     const user = await insertUser(db.db);
     const account = await insertAccount(db.db, testKeyring(), user.id, 'facebook_page');
     for (let round = 0; round < 20; round++) {
-      const { post, deliveries } = await insertPost(db.db, user.id, [
-        { channel: 'facebook_page', accountId: account.id, status: 'processing' },
-        { channel: 'facebook_page', accountId: account.id, status: 'processing' },
-      ]);
+      const { post, deliveries } = await insertPost(
+        db.db,
+        user.id,
+        before.map((status) => ({ channel: 'facebook_page' as const, accountId: account.id, status })),
+      );
       const [a, b] = await Promise.all([db.pool.connect(), db.pool.connect()]);
       try {
         await a.query('begin');
         await b.query('begin');
-        await a.query(`update deliveries set status = 'posted' where id = $1`, [deliveries[0]!.id]);
-        const second = b.query(`update deliveries set status = 'failed' where id = $1`, [deliveries[1]!.id]);
+        await a.query('update deliveries set status = $2 where id = $1', [deliveries[0]!.id, after[0]]);
+        const second = b.query('update deliveries set status = $2 where id = $1', [deliveries[1]!.id, after[1]]);
         await a.query('commit');
         await second;
         await b.query('commit');
@@ -50,7 +57,7 @@ describe('post status derived from deliveries', () => {
         a.release();
         b.release();
       }
-      expect(await statusOf(post.id)).toBe('partial');
+      expect(await statusOf(post.id)).toBe(expected);
     }
   });
 });
