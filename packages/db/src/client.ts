@@ -12,16 +12,30 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/**
- * `keepOpen` connections stay open however long the pool idles (a worker waiting for the next
- * due delivery would otherwise lose them, with their prepared statements, after 10 s).
- */
-export function createDatabase(options: { url: string; poolMax?: number; applicationName?: string; keepOpen?: number }): Database {
+export interface DatabaseOptions {
+  url: string;
+  poolMax?: number;
+  applicationName?: string;
+  /**
+   * Connections that stay open however long the pool idles (a worker waiting for the next due
+   * delivery would otherwise lose them, with their prepared statements, after 10 s).
+   */
+  keepOpen?: number;
+  /**
+   * Plan every prepared statement once per connection (`plan_cache_mode = force_generic_plan`).
+   * For statements over arrays of varying length (the worker's batches), Postgres would
+   * otherwise judge each custom plan cheaper than the generic one and re-plan on every call.
+   */
+  genericPlans?: boolean;
+}
+
+export function createDatabase(options: DatabaseOptions): Database {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax ?? 10,
     min: options.keepOpen ?? 0,
     application_name: options.applicationName,
+    ...(options.genericPlans ? { options: '-c plan_cache_mode=force_generic_plan' } : {}),
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);

@@ -3,7 +3,6 @@ import { extendCooldown, markSessionInvalid } from '@autoposter/db/repositories/
 import { insertScreenshot } from '@autoposter/db/repositories/artifacts';
 import { appendDeliveryLogs } from '@autoposter/db/repositories/delivery-logs';
 import { finishAttempt, saveProviderState } from '@autoposter/db/repositories/attempts';
-import { recordPosted } from '@autoposter/db/repositories/attempt-outcomes';
 import {
   markDeliveryFailed,
   markDeliveryRetrying,
@@ -50,13 +49,14 @@ export class AttemptRecorder {
     if (!(await saveProviderState(this.deps.db, this.claim.fence, this.claim.attempt.id, state))) throw new ClaimLostError();
   };
 
-  /** One statement, no transaction: the delivery, its attempt, the log line and the posting job's count. */
+  /** One statement, no transaction, shared with concurrent jobs' publications: the delivery, its attempt, the log line and the posting job's count. */
   async posted(result: PublishResult, adopted: boolean): Promise<DeliveryRow | null> {
     const permalink = result.permalink ?? null;
     const message = adopted ? 'Adopted existing post: an earlier attempt had published it' : 'Published';
     const logLine = this.log.draft('INFO', message, { provider_post_id: result.providerPostId, permalink });
     await this.log.flush();
-    const recorded = await recordPosted(this.deps.db, this.claim.fence, {
+    const recorded = await this.deps.statements.recordPublication.run({
+      fence: this.claim.fence,
       providerPostId: result.providerPostId,
       permalink,
       attemptId: this.claim.attempt.id,
@@ -64,7 +64,7 @@ export class AttemptRecorder {
     });
     if (!recorded) return null;
     this.log.mirror(logLine);
-    await this.deps.events.append(deliveryAndJobEvents(recorded.delivery, recorded.postingJob));
+    this.deps.events.send(deliveryAndJobEvents(recorded.delivery, recorded.postingJob));
     return recorded.delivery;
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { claimAndStartAttempt, type ClaimedAttempt } from '@autoposter/db/repositories/attempt-claims';
+import type { ClaimedAttempt } from '@autoposter/db/repositories/attempt-claims';
 import { abandonRunningAttempts, type AttemptRow } from '@autoposter/db/repositories/attempts';
 import { appendDeliveryLogs } from '@autoposter/db/repositories/delivery-logs';
 import {
@@ -62,21 +62,15 @@ export interface Claim extends Pick<ClaimedAttempt, 'post' | 'media' | 'history'
 
 /**
  * Claims the delivery under a lease of one lock duration and opens its attempt in one
- * statement, which also reads what the publish request needs; announces both (and the posting
+ * statement (shared with the claims of the worker's other jobs arriving meanwhile), which also reads what the publish request needs; announces both (and the posting
  * job's progress) once committed. Null when the claim lost the race.
  */
 export async function claimAttempt(deps: RuntimeDeps, input: { deliveryId: string; run: number }): Promise<Claim | null> {
   const token = randomUUID();
-  const claimed = await claimAndStartAttempt(deps.db, {
-    ...input,
-    token,
-    now: new Date(),
-    leaseMs: deps.config.lockDurationMs,
-    workerId: deps.workerId,
-  });
+  const claimed = await deps.statements.claim.run({ ...input, token });
   if (!claimed) return null;
   const { delivery, attempt, postingJob, post, media, history } = claimed;
-  await deps.events.append(deliveryAndJobEvents(delivery, postingJob));
+  deps.events.send(deliveryAndJobEvents(delivery, postingJob));
   return {
     delivery,
     attempt,

@@ -45,7 +45,7 @@ describe('publish worker: events are appended after the commit, best effort', ()
     }
   });
 
-  it('gives up on an append within seconds while Redis is unreachable, instead of waiting forever', async () => {
+  it('gives up on a send within seconds while Redis is unreachable, instead of waiting forever', async () => {
     // The worker connection retries forever; the events connection made from it must not.
     const unreachable = createRedisConnection('redis://127.0.0.1:1', 'worker', { retryStrategy: () => 200 });
     unreachable.on('error', () => undefined);
@@ -54,7 +54,9 @@ describe('publish worker: events are appended after the commit, best effort', ()
     try {
       const { delivery } = await h.seed();
       const started = Date.now();
-      await new EventPublisher(eventConnection, h.redis.prefix, logger).append([deliveryUpdated(delivery), deliveryUpdated(delivery)]);
+      const events = new EventPublisher(eventConnection, h.redis.prefix, logger);
+      events.send([deliveryUpdated(delivery), deliveryUpdated(delivery)]);
+      await events.drain();
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(lines.join('')).toContain('could not append events to the stream');
     } finally {
@@ -72,8 +74,9 @@ describe('publish worker: events are appended after the commit, best effort', ()
     const events = new EventPublisher(h.redis.client, h.redis.prefix, logger);
 
     // Two workers append after their commits, the later commit first.
-    await events.append([jobProgress(final)]);
-    await events.append([jobProgress(running), deliveryUpdated({ ...delivery, postingJobId: job.id })]);
+    events.send([jobProgress(final)]);
+    events.send([jobProgress(running), deliveryUpdated({ ...delivery, postingJobId: job.id })]);
+    await events.drain();
 
     const appended = await h.events(userId);
     expect(appended.map((e) => [e.type, e.data.status, e.data.final ?? false])).toEqual([

@@ -129,15 +129,31 @@ export function connectionForEvents(workerConnection: Redis): Redis {
  * events dropped (the rows stay the truth: GET endpoints show them).
  */
 export class EventPublisher {
+  private readonly sending = new Set<Promise<void>>();
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly logger: Logger,
   ) {}
 
-  /** In order, in one script: events of one delivery and job reach the stream as they were committed. */
-  async append(events: PendingEvent[]): Promise<void> {
+  /**
+   * Sends the events without waiting for Redis to answer: the attempt goes on at once. Order
+   * holds all the same, as one connection runs its commands in the order they were sent.
+   */
+  send(events: PendingEvent[]): void {
     if (events.length === 0) return;
+    const sent = this.append(events).finally(() => this.sending.delete(sent));
+    this.sending.add(sent);
+  }
+
+  /** Resolves once every event sent so far reached Redis (or failed and was logged). */
+  async drain(): Promise<void> {
+    await Promise.all(this.sending);
+  }
+
+  /** In order, in one script: events of one delivery and job reach the stream as they were committed. */
+  private async append(events: PendingEvent[]): Promise<void> {
     const stream = eventStreamKey(this.prefix);
     const keys = [stream];
     const args: (string | number)[] = [EVENT_STREAM_MAXLEN, JOB_VERSION_TTL_MS];
@@ -167,6 +183,6 @@ export async function commitThenAnnounce<T>(
 ): Promise<T> {
   const pending: PendingEvent[] = [];
   const result = await deps.db.transaction((tx) => work(tx, (event) => pending.push(event)));
-  await deps.events.append(pending);
+  deps.events.send(pending);
   return result;
 }

@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { effectiveLimits, type Account } from '@autoposter/db/repositories/accounts';
-import { findDeliveryForJob, findDeliveryWithAccount, type DeliveryRow } from '@autoposter/db/repositories/delivery-runs';
+import { findDeliveryForJob, type DeliveryRow } from '@autoposter/db/repositories/delivery-runs';
 import type { Logger } from '@autoposter/logger';
 import type { JobPayloads } from '@autoposter/queue';
 import { DeliveryLog } from './delivery-log.ts';
@@ -36,7 +36,7 @@ export function createDeliveryProcessor(deps: RuntimeDeps, baseLogger: Logger) {
     const logger = baseLogger.child({ job_id: job.id, delivery_id: deliveryId });
     const defer = (until: Date, reason: string) => deferJob(job, token, until, reason, logger);
 
-    const found = await findDeliveryWithAccount(deps.db, deliveryId);
+    const found = await deps.statements.findDelivery.run(deliveryId);
     const arrival = judgeArrival(found?.delivery ?? null, run, new Date());
     if (arrival.kind !== 'claim') return actOnArrival(deps, arrival, { deliveryId, run }, logger, defer);
 

@@ -6,6 +6,7 @@ import type { Logger } from '@autoposter/logger';
 import type { Publisher } from '@autoposter/publisher';
 import { publishJobRetention, type JobPayloads, type PublishQueueName } from '@autoposter/queue';
 import { WorkerShutdownError } from './abort.ts';
+import { createBatchedStatements } from './batched-statements.ts';
 import { connectionForEvents, EventPublisher } from './events.ts';
 import type { PublishMetrics } from './metrics.ts';
 import { AccountPacing } from './pacing.ts';
@@ -47,6 +48,7 @@ export function createPublishWorker(options: CreatePublishWorkerOptions): Publis
   const eventConnection = connectionForEvents(connection);
   const deps: RuntimeDeps = {
     db: options.db,
+    statements: createBatchedStatements(options.db, { concurrency: config.concurrency, leaseMs: config.lockDurationMs, workerId: options.workerId }),
     redis: connection,
     publisher: options.publisher,
     keyring: options.keyring,
@@ -80,7 +82,9 @@ export function createPublishWorker(options: CreatePublishWorkerOptions): Publis
 
   let closing: Promise<void> | undefined;
   const close = () =>
-    (closing ??= closeWithGrace(worker, shutdown, config.shutdownGraceMs, logger).finally(() => eventConnection.disconnect()));
+    (closing ??= closeWithGrace(worker, shutdown, config.shutdownGraceMs, logger)
+      .then(() => deps.events.drain())
+      .finally(() => eventConnection.disconnect()));
   return { worker, close };
 }
 

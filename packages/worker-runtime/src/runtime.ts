@@ -3,6 +3,7 @@ import type { Db } from '@autoposter/db';
 import type { PacingDefaults } from '@autoposter/db/repositories/accounts';
 import type { Publisher } from '@autoposter/publisher';
 import type { Redis } from 'ioredis';
+import type { BatchedStatements } from './batched-statements.ts';
 import type { EventPublisher } from './events.ts';
 import type { PublishMetrics } from './metrics.ts';
 import type { AccountPacing } from './pacing.ts';
@@ -28,6 +29,8 @@ export interface PublishWorkerConfig {
 /** What every part of the runtime works with, built once per worker. */
 export interface RuntimeDeps {
   db: Db;
+  /** The hot path's statements, batched across concurrent jobs. */
+  statements: BatchedStatements;
   redis: Redis;
   publisher: Publisher;
   keyring: Keyring;

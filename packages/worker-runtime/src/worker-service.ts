@@ -40,6 +40,7 @@ export async function startWorkerService(
     poolMax: config.database.poolMax,
     applicationName: options.service,
     keepOpen: busyConnections,
+    genericPlans: true,
   });
   await openConnections(database.pool, busyConnections).catch((err: unknown) => {
     logger.warn({ err }, 'could not open database connections ahead of work; /readyz tells when Postgres answers');

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, insertAccount, insertMedia, insertPost, insertUser, testKeyring, type TestDatabase } from '@autoposter/testing';
 import { deliveryAttempts, media, postingJobs, posts } from '../schema.ts';
-import { claimAndStartAttempt } from './attempt-claims.ts';
+import { claimAndStartAttempts } from './attempt-claims.ts';
 import { saveProviderState } from './attempts.ts';
 import { createPostingJob } from './posting-jobs.ts';
 
@@ -20,8 +20,8 @@ describe('claiming a delivery and starting its attempt in one statement', () => 
     return { user, post, delivery: deliveries[0]! };
   }
 
-  const claim = (deliveryId: string, token: string, leaseMs = 60_000) =>
-    claimAndStartAttempt(db.db, { deliveryId, run: 0, token, now: new Date(), leaseMs, workerId: `worker-${token}` });
+  const claim = async (deliveryId: string, token: string, leaseMs = 60_000) =>
+    (await claimAndStartAttempts(db.db, { leaseMs, now: new Date(), workerId: `worker-${token}` }, [{ deliveryId, run: 0, token }]))[0]!;
 
   it('claims, opens the attempt, starts the posting job and reads the post and its media as drizzle reads them', async () => {
     const user = await insertUser(db.db);
@@ -59,7 +59,39 @@ describe('claiming a delivery and starting its attempt in one statement', () => 
     expect(results.filter((row) => row !== null)).toHaveLength(1);
     const attempts = await db.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, delivery.id));
     expect(attempts).toHaveLength(1);
-    expect(await claimAndStartAttempt(db.db, { deliveryId: delivery.id, run: 1, token: 'x', now: new Date(), leaseMs: 1, workerId: 'w' })).toBeNull();
+    expect(await claimAndStartAttempts(db.db, { leaseMs: 1, now: new Date(), workerId: 'w' }, [{ deliveryId: delivery.id, run: 1, token: 'x' }])).toEqual([null]);
+  });
+
+  it('claims a batch in one statement: results in input order, null where the claim lost, each with its own post', async () => {
+    const user = await insertUser(db.db);
+    const account = await insertAccount(db.db, testKeyring(), user.id);
+    const image = await insertMedia(db.db, user.id);
+    const { post: shared, deliveries: targets } = await insertPost(
+      db.db,
+      user.id,
+      ['facebook_page', 'instagram'].map((channel) => ({ channel: channel as 'facebook_page' | 'instagram', accountId: account.id, status: 'queued' as const, dueAt: new Date() })),
+      { mediaIds: [image!.id] },
+    );
+    const { post: single, deliveries: [alone] } = await insertPost(db.db, user.id, [{ channel: 'facebook_page', accountId: account.id, status: 'queued', dueAt: new Date() }]);
+    const job = await createPostingJob(db.db, {
+      userId: user.id,
+      trigger: 'start_posting',
+      deliveries: [...targets, alone!].map((d) => ({ id: d.id, postId: d.postId })),
+    });
+    const taken = await queuedDelivery();
+    await claim(taken.delivery.id, 'first');
+
+    const inputs = [alone!, taken.delivery, ...targets].map((d, i) => ({ deliveryId: d.id, run: 0, token: `batch-${i}` }));
+    const results = await claimAndStartAttempts(db.db, { leaseMs: 60_000, now: new Date(), workerId: 'w' }, inputs);
+
+    expect(results.map((r) => r?.delivery.id ?? null)).toEqual([alone!.id, null, targets[0]!.id, targets[1]!.id]);
+    expect(results.map((r) => r?.delivery.claimToken ?? null)).toEqual(['batch-0', null, 'batch-2', 'batch-3']);
+    expect(results.map((r) => r?.post?.id ?? null)).toEqual([single.id, null, shared.id, shared.id]);
+    expect(results.map((r) => r?.media.map((m) => m.id) ?? null)).toEqual([[], null, [image!.id], [image!.id]]);
+    expect(new Set(results.map((r) => r?.attempt.deliveryId ?? null))).toEqual(new Set([alone!.id, null, ...targets.map((d) => d.id)]));
+    expect(results[0]!.postingJob).toMatchObject({ id: job.id, status: 'running' });
+    const attempts = await db.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.userId, user.id));
+    expect(attempts).toHaveLength(3);
   });
 
   it("abandons a dead worker's running attempt and reports its unknown outcome and saved state to the next", async () => {

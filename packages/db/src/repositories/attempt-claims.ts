@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../client.ts';
 import { deliveryAttempts, media } from '../schema.ts';
 import type { AttemptHistory, AttemptRow } from './attempts.ts';
-import { claimDeliverySql, claimParams, deliveryColumns, type ClaimInput, type DeliveryRow, type MediaRow, type PostRow } from './delivery-runs.ts';
+import { claimDeliveriesSql, deliveryColumns, type ClaimInput, type DeliveryRow, type MediaRow, type PostRow } from './delivery-runs.ts';
 import { jobColumns, type PostingJobRow } from './posting-jobs.ts';
 import { postColumns } from './posts.ts';
 import { columnList, columnsOf, fromDriverRow, jsonColumnList, runStatement } from './statements.ts';
@@ -23,11 +23,12 @@ const attemptColumns = columnsOf(deliveryAttempts);
 const mediaColumns = columnsOf(media);
 
 /**
- * The claim and the start of its attempt in ONE statement (atomic without a transaction):
- * claim the delivery (`claimDeliverySql`, $1-$5), abandon attempts a dead worker left running
- * (their outcome unknown), open attempt number attempt_count for worker $6, mark its posting job
- * running with this post as current, and read the post, its media and what earlier attempts
- * left behind. Every part but the claim runs only when the claim matched.
+ * Claims and the start of their attempts in ONE statement (atomic without a transaction), for
+ * a batch of deliveries: claim each (`claimDeliveriesSql`; $3-$5 the ids, runs and tokens),
+ * abandon attempts a dead worker left running (their outcome unknown), open attempt number
+ * attempt_count for worker $6, mark each posting job running with one of its claimed posts as
+ * current, and read each post, its media and what earlier attempts left behind. Every part but
+ * the claim runs only for the deliveries whose claim matched.
  *
  * All parts read the statement's snapshot, taken before its own writes: the history is the
  * earlier attempts as they were plus those this statement abandoned, which is what reading it
@@ -36,14 +37,15 @@ const mediaColumns = columnsOf(media);
 const claimAndStartStatement = {
   name: 'attempts.claim_and_start',
   text: `
-    with claimed as (${claimDeliverySql}
-    ), earlier as (
-      select a.started_at, a.attempt_no, a.outcome_unknown, a.provider_state
+    with input as (
+      select * from unnest($3::uuid[], $4::int[], $5::text[]) with ordinality as input(id, run, token, ord)
+    ), ${claimDeliveriesSql('input')}, earlier as (
+      select a.delivery_id, a.started_at, a.attempt_no, a.outcome_unknown, a.provider_state
       from delivery_attempts a join claimed on a.delivery_id = claimed.id and a.user_id = claimed.user_id
     ), abandoned as (
       update delivery_attempts a set outcome = 'abandoned', outcome_unknown = true, finished_at = now()
       from claimed where a.delivery_id = claimed.id and a.user_id = claimed.user_id and a.outcome = 'running'
-      returning a.started_at
+      returning a.delivery_id, a.started_at
     ), attempt as (
       insert into delivery_attempts (delivery_id, user_id, attempt_no, worker_id)
       select id, user_id, attempt_count, $6 from claimed
@@ -55,27 +57,53 @@ const claimAndStartStatement = {
       from claimed where j.id = claimed.posting_job_id and j.status in ('queued', 'running')
       returning ${columnList(jobColumns, 'j')}
     ), post as (
-      select ${jsonColumnList(postColumns, 'p')} from posts p join claimed on p.id = claimed.post_id and p.user_id = claimed.user_id
+      select ${jsonColumnList(postColumns, 'p')} from posts p
+      where p.id in (select post_id from claimed) and p.user_id in (select user_id from claimed)
     )
     select claimed.*,
-           (select row_to_json(attempt) from attempt) as attempt,
-           (select row_to_json(job) from job) as posting_job,
-           (select row_to_json(post) from post) as post,
+           (select row_to_json(attempt) from attempt where attempt.delivery_id = claimed.id) as attempt,
+           (select row_to_json(job) from job where job.id = claimed.posting_job_id) as posting_job,
+           (select row_to_json(post) from post where post.id = claimed.post_id and post.user_id = claimed.user_id) as post,
            (select coalesce(json_agg(m), '[]') from (
               select ${jsonColumnList(mediaColumns, 'm')} from media m join post on m.id = any(post.media_ids || post.video_media_id)
-              where m.user_id = claimed.user_id) m) as media,
+              where post.id = claimed.post_id and post.user_id = claimed.user_id and m.user_id = claimed.user_id) m) as media,
            (select min(started_at) from (
-              select started_at from earlier where outcome_unknown union all select started_at from abandoned) unknown) as unknown_since,
-           (select provider_state from earlier where provider_state is not null order by attempt_no desc limit 1) as saved_state
+              select started_at from earlier where earlier.delivery_id = claimed.id and outcome_unknown
+              union all select started_at from abandoned where abandoned.delivery_id = claimed.id) unknown) as unknown_since,
+           (select provider_state from earlier
+            where earlier.delivery_id = claimed.id and provider_state is not null order by attempt_no desc limit 1) as saved_state
     from claimed`,
 };
 
 type JsonRow = Record<string, unknown>;
 
-/** Claims the delivery and starts its attempt (see above); null when the claim lost the race. */
-export async function claimAndStartAttempt(db: DbOrTx, input: ClaimInput & { workerId: string }): Promise<ClaimedAttempt | null> {
-  const [row] = await runStatement<JsonRow>(db, claimAndStartStatement, [...claimParams(input), input.workerId]);
-  if (!row) return null;
+export interface ClaimBatch {
+  /** The lease each claim gets, in ms. */
+  leaseMs: number;
+  /** The worker's clock: a delivery due later is not claimed. */
+  now: Date;
+  workerId: string;
+}
+
+/**
+ * Claims the deliveries and starts their attempts (see above): one result per input, in order,
+ * null where the claim lost the race.
+ */
+export async function claimAndStartAttempts(db: DbOrTx, batch: ClaimBatch, inputs: ClaimInput[]): Promise<(ClaimedAttempt | null)[]> {
+  const rows = await runStatement<JsonRow>(db, claimAndStartStatement, [
+    batch.leaseMs,
+    batch.now,
+    inputs.map((input) => input.deliveryId),
+    inputs.map((input) => input.run),
+    inputs.map((input) => input.token),
+    batch.workerId,
+  ]);
+  const results: (ClaimedAttempt | null)[] = inputs.map(() => null);
+  for (const row of rows) results[Number(row.ord) - 1] = toClaimedAttempt(row);
+  return results;
+}
+
+function toClaimedAttempt(row: JsonRow): ClaimedAttempt {
   const unknownSince = row.unknown_since as string | null;
   return {
     delivery: fromDriverRow<DeliveryRow>(deliveryColumns, row),

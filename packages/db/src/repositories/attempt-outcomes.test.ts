@@ -2,8 +2,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, insertAccount, insertPost, insertUser, testKeyring, type TestDatabase } from '@autoposter/testing';
 import { deliveryAttempts, deliveryLogs, postingJobs } from '../schema.ts';
-import { claimAndStartAttempt } from './attempt-claims.ts';
-import { recordPosted } from './attempt-outcomes.ts';
+import { claimAndStartAttempts } from './attempt-claims.ts';
+import { recordPublications } from './attempt-outcomes.ts';
 import { createPostingJob, recordDeliveryOutcome } from './posting-jobs.ts';
 
 describe('recording a publication in one statement', () => {
@@ -24,18 +24,21 @@ describe('recording a publication in one statement', () => {
     }
     const job = await createPostingJob(db.db, { userId: user.id, trigger: 'start_posting', deliveries: deliveries.map((d) => ({ id: d.id, postId: d.postId })) });
     const claims = await Promise.all(
-      deliveries.map((d) => claimAndStartAttempt(db.db, { deliveryId: d.id, run: 0, token: `t-${d.id}`, now: new Date(), leaseMs: 60_000, workerId: 'w' })),
+      deliveries.map(async (d) => (await claimAndStartAttempts(db.db, batch(), [{ deliveryId: d.id, run: 0, token: `t-${d.id}` }]))[0]),
     );
     return { job, claims: claims.map((claim) => claim!) };
   }
 
-  const post = (claim: Awaited<ReturnType<typeof claimedJob>>['claims'][number], token = `t-${claim.delivery.id}`) =>
-    recordPosted(db.db, { deliveryId: claim.delivery.id, token }, {
-      providerPostId: `p-${claim.delivery.id}`,
-      permalink: null,
-      attemptId: claim.attempt.id,
-      logLine: { deliveryId: claim.delivery.id, attemptNo: claim.attempt.attemptNo, level: 'INFO', message: 'Published', fields: { provider_post_id: 'x' } },
-    });
+  const batch = () => ({ leaseMs: 60_000, now: new Date(), workerId: 'w' });
+  type Claimed = Awaited<ReturnType<typeof claimedJob>>['claims'][number];
+  const publication = (claim: Claimed, token = `t-${claim.delivery.id}`) => ({
+    fence: { deliveryId: claim.delivery.id, token },
+    providerPostId: `p-${claim.delivery.id}`,
+    permalink: null,
+    attemptId: claim.attempt.id,
+    logLine: { deliveryId: claim.delivery.id, attemptNo: claim.attempt.attemptNo, level: 'INFO' as const, message: 'Published', fields: { provider_post_id: 'x' } },
+  });
+  const post = async (claim: Claimed, token?: string) => (await recordPublications(db.db, [publication(claim, token)]))[0]!;
 
   it('posts the delivery, closes its attempt, appends the log line and counts the job', async () => {
     const { job, claims } = await claimedJob(1);
@@ -69,6 +72,34 @@ describe('recording a publication in one statement', () => {
     expect(recorded.filter((r) => r!.postingJob!.completedAt !== null)).toHaveLength(1);
     // A repeat (after a crash) is not counted again.
     expect(await recordDeliveryOutcome(db.db, { jobId: job.id, postId: claims[0]!.delivery.postId, outcome: 'posted' })).toBeNull();
+  });
+
+  it('records a batch in one statement: each under its own fence, a post with two deliveries counted once, the job carried by one row', async () => {
+    const user = await insertUser(db.db);
+    const account = await insertAccount(db.db, testKeyring(), user.id);
+    const { deliveries: targets } = await insertPost(
+      db.db,
+      user.id,
+      ['facebook_page', 'instagram'].map((channel) => ({ channel: channel as 'facebook_page' | 'instagram', accountId: account.id, status: 'queued' as const, dueAt: new Date() })),
+    );
+    const { deliveries: [alone] } = await insertPost(db.db, user.id, [{ channel: 'facebook_page', accountId: account.id, status: 'queued', dueAt: new Date() }]);
+    const { deliveries: [unfinished] } = await insertPost(db.db, user.id, [{ channel: 'facebook_page', accountId: account.id, status: 'queued', dueAt: new Date() }]);
+    const all = [...targets, alone!, unfinished!];
+    const job = await createPostingJob(db.db, { userId: user.id, trigger: 'start_posting', deliveries: all.map((d) => ({ id: d.id, postId: d.postId })) });
+    const claims = (await claimAndStartAttempts(db.db, batch(), all.map((d) => ({ deliveryId: d.id, run: 0, token: `t-${d.id}` })))).map((c) => c!);
+
+    const [lost, ...rest] = await recordPublications(db.db, [publication(claims[3]!, 'stale'), ...claims.slice(0, 3).map((claim) => publication(claim))]);
+
+    expect(lost).toBeNull();
+    expect(rest.map((r) => r!.delivery.id)).toEqual(claims.slice(0, 3).map((c) => c.delivery.id));
+    expect(rest.map((r) => r!.delivery.status)).toEqual(['posted', 'posted', 'posted']);
+    expect(rest.map((r) => r!.postingJob?.id ?? null)).toEqual([job.id, null, null]);
+    expect(rest[0]!.postingJob).toMatchObject({ completedPosts: 2, totalPosts: 3, completedAt: null, status: 'running' });
+    const logs = await db.db.select().from(deliveryLogs).where(eq(deliveryLogs.message, 'Published'));
+    expect(logs.filter((line) => all.some((d) => d.id === line.deliveryId)).map((line) => line.deliveryId)).toEqual(claims.slice(0, 3).map((c) => c.delivery.id));
+
+    const [last] = await recordPublications(db.db, [publication(claims[3]!)]);
+    expect(last!.postingJob).toMatchObject({ completedPosts: 3, totalPosts: 3, status: 'completed', completedAt: expect.any(Date) });
   });
 
   it('ends a job failed when none of its posts published, and takes an all-canceled post out of its total', async () => {

@@ -3,14 +3,14 @@ import { createTestDatabase, insertAccount, insertPost, insertUser, testKeyring,
 import {
   cancelUnheldDelivery,
   findDeliveryForJob,
-  findDeliveryWithAccount,
+  findDeliveriesWithAccounts,
   markDeliveryFailed,
-  markDeliveryPosted,
   markDeliveryRetrying,
   releaseDelivery,
   renewClaim,
 } from './delivery-runs.ts';
-import { claimAndStartAttempt } from './attempt-claims.ts';
+import { claimAndStartAttempts } from './attempt-claims.ts';
+import { recordPublications } from './attempt-outcomes.ts';
 
 describe('delivery claims', () => {
   let db: TestDatabase;
@@ -29,23 +29,34 @@ describe('delivery claims', () => {
   }
 
   const claim = async (deliveryId: string, token: string, extra: { run?: number; leaseMs?: number } = {}) => {
-    const input = { deliveryId, run: extra.run ?? 0, token, now: new Date(), leaseMs: extra.leaseMs ?? 60_000, workerId: token };
-    return (await claimAndStartAttempt(db.db, input))?.delivery ?? null;
+    const batch = { leaseMs: extra.leaseMs ?? 60_000, now: new Date(), workerId: token };
+    const [claimed] = await claimAndStartAttempts(db.db, batch, [{ deliveryId, run: extra.run ?? 0, token }]);
+    return claimed?.delivery ?? null;
+  };
+  const markPosted = async (fence: { deliveryId: string; token: string }) => {
+    const { rows } = await db.pool.query<{ id: string }>('select id from delivery_attempts where delivery_id = $1 order by attempt_no desc limit 1', [fence.deliveryId]);
+    const logLine = { deliveryId: fence.deliveryId, attemptNo: 1, level: 'INFO' as const, message: 'Published', fields: {} };
+    const [recorded] = await recordPublications(db.db, [{ fence, providerPostId: 'p', permalink: null, attemptId: rows[0]!.id, logLine }]);
+    return recorded?.delivery ?? null;
   };
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const requestCancel = (deliveryId: string) => db.pool.query(`update deliveries set cancel_requested_at = now() where id = $1`, [deliveryId]);
   const someError = { type: 'network_error' as const, code: null, message: 'boom' };
 
-  it('reads the delivery with its live account in one statement, as the separate reads map them', async () => {
+  it('reads deliveries with their live accounts in one statement, in order, as the separate reads map them', async () => {
     const user = await insertUser(db.db);
     const account = await insertAccount(db.db, testKeyring(), user.id, 'facebook_page', { limits: { daily_cap: 3 }, cooldownUntil: new Date() });
     const { deliveries } = await insertPost(db.db, user.id, [{ channel: 'facebook_page', accountId: account.id, status: 'queued', dueAt: new Date() }]);
     const delivery = deliveries[0]!;
+    const other = await queuedDelivery();
+    const missing = '00000000-0000-4000-8000-000000000000';
 
-    expect(await findDeliveryWithAccount(db.db, delivery.id)).toEqual({ delivery: await findDeliveryForJob(db.db, delivery.id), account });
+    const found = await findDeliveriesWithAccounts(db.db, [other.id, missing, delivery.id]);
+    expect(found[2]).toEqual({ delivery: await findDeliveryForJob(db.db, delivery.id), account });
+    expect(found[0]!.delivery.id).toBe(other.id);
+    expect(found[1]).toBeNull();
     await db.pool.query(`update accounts set deleted_at = now() where id = $1`, [account.id]);
-    expect((await findDeliveryWithAccount(db.db, delivery.id))!.account).toBeNull();
-    expect(await findDeliveryWithAccount(db.db, '00000000-0000-4000-8000-000000000000')).toBeNull();
+    expect((await findDeliveriesWithAccounts(db.db, [delivery.id]))[0]!.account).toBeNull();
   });
 
   it('lets exactly one of two racing workers claim a delivery', async () => {
@@ -71,7 +82,7 @@ describe('delivery claims', () => {
     expect(taken).toMatchObject({ claimToken: 'new', attemptCount: 2 });
     const old = { deliveryId: delivery.id, token: 'old' };
     expect(await renewClaim(db.db, old, 60_000)).toBe(false);
-    expect(await markDeliveryPosted(db.db, old, { providerPostId: 'x', permalink: null })).toBeNull();
+    expect(await markPosted(old)).toBeNull();
     expect(await renewClaim(db.db, { deliveryId: delivery.id, token: 'new' }, 60_000)).toBe(true);
     expect((await findDeliveryForJob(db.db, delivery.id))!.status).toBe('processing');
   });
@@ -122,9 +133,7 @@ describe('delivery claims', () => {
     const posted = await queuedDelivery();
     await claim(posted.id, 'w');
     await requestCancel(posted.id);
-    expect(await markDeliveryPosted(db.db, { deliveryId: posted.id, token: 'w' }, { providerPostId: 'p', permalink: null })).toMatchObject({
-      status: 'posted',
-    });
+    expect(await markPosted({ deliveryId: posted.id, token: 'w' })).toMatchObject({ status: 'posted' });
     expect(await cancelUnheldDelivery(db.db, { deliveryId: posted.id, run: 0 })).toBeNull();
 
     const held = await queuedDelivery();

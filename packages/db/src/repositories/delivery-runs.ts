@@ -29,25 +29,34 @@ const accountColumns = columnsOf(accounts);
 const deliveryWithAccountStatement = {
   name: 'deliveries.find_with_account',
   text: `
-    select ${columnList(deliveryColumns, 'd')},
+    select input.ord, ${columnList(deliveryColumns, 'd')},
            (select row_to_json(a) from (
               select ${jsonColumnList(accountColumns, 'a')} from accounts a
               where a.user_id = d.user_id and a.id = d.account_id and a.deleted_at is null) a) as account
-    from deliveries d where d.id = $1`,
+    from unnest($1::uuid[]) with ordinality as input(id, ord) join deliveries d on d.id = input.id`,
 };
 
+export interface DeliveryWithAccount {
+  delivery: DeliveryRow;
+  /** The owner's account, unless deleted. */
+  account: Account | null;
+}
+
 /**
- * `findDeliveryForJob` and the delivery's account (the owner's, unless deleted) in one read:
- * what a job needs before it may claim.
+ * `findDeliveryForJob` and each delivery's account in one read, for a batch: what a job needs
+ * before it may claim. One result per id, in order; null for a delivery that is gone.
  */
-export async function findDeliveryWithAccount(db: DbOrTx, deliveryId: string): Promise<{ delivery: DeliveryRow; account: Account | null } | null> {
-  const [row] = await runStatement<Record<string, unknown>>(db, deliveryWithAccountStatement, [deliveryId]);
-  if (!row) return null;
-  const account = row.account as Record<string, unknown> | null;
-  return {
-    delivery: fromDriverRow<DeliveryRow>(deliveryColumns, row),
-    account: account ? fromDriverRow<Account>(accountColumns, account) : null,
-  };
+export async function findDeliveriesWithAccounts(db: DbOrTx, deliveryIds: string[]): Promise<(DeliveryWithAccount | null)[]> {
+  const rows = await runStatement<Record<string, unknown>>(db, deliveryWithAccountStatement, [deliveryIds]);
+  const results: (DeliveryWithAccount | null)[] = deliveryIds.map(() => null);
+  for (const row of rows) {
+    const account = row.account as Record<string, unknown> | null;
+    results[Number(row.ord) - 1] = {
+      delivery: fromDriverRow<DeliveryRow>(deliveryColumns, row),
+      account: account ? fromDriverRow<Account>(accountColumns, account) : null,
+    };
+  }
+  return results;
 }
 
 const msFromNow = (ms: number) => sql`now() + ${ms} * interval '1 millisecond'`;
@@ -64,22 +73,36 @@ const takeable = sql.raw(takeableSql);
 
 
 /**
- * The optimistic lock: one conditional UPDATE moves the delivery to `processing` under a fresh
- * token and a lease, counting the attempt. It matches only the expected run, a takeable state,
- * no cancel request and a due time already reached, so of two workers racing for it exactly
- * one gets the row; the other gets none. Parameters: $1 delivery, $2 run, $3 token, $4 lease
- * in ms, $5 the worker's now.
+ * The optimistic lock, as the CTEs `takeable_now` and `claimed`: each delivery of relation
+ * `input` (id, run, token, ord) that is of the expected run, in a takeable state, without a
+ * cancel request and due, is locked and moved to `processing` under its fresh token and a lease,
+ * counting the attempt. Of two workers racing for a delivery exactly one gets the row: the
+ * other waits for the lock, re-checks the row as the winner left it, and gets none. Each
+ * `claimed` row carries its input's `ord`. Parameters: $1 lease in ms, $2 the worker's now.
+ *
+ * The lookup runs per input row (a LATERAL subquery with FOR UPDATE, which the planner cannot
+ * flatten), so each is a primary-key probe: joined as a whole, the planner may scan every live
+ * delivery through the partial due index when its statistics are stale.
  */
-export const claimDeliverySql = `
-  update deliveries
-  set status = 'processing', claim_token = $3, claimed_at = now(), claim_expires_at = now() + $4::float8 * interval '1 millisecond',
-      attempt_count = attempt_count + 1, next_attempt_at = null, updated_at = now()
-  where id = $1 and run = $2 and ${takeableSql} and cancel_requested_at is null and (due_at is null or due_at <= $5::timestamptz)
-  returning ${columnList(deliveryColumns)}`;
+export const claimDeliveriesSql = (input: string) => `
+  takeable_now as (
+    select ${input}.ord, ${input}.token, found.id
+    from ${input} cross join lateral (
+      select d.id from deliveries d
+      where d.id = ${input}.id and d.run = ${input}.run and ${takeableSql} and cancel_requested_at is null
+        and (due_at is null or due_at <= $2::timestamptz)
+      for update
+    ) found
+  ), claimed as (
+    update deliveries d
+    set status = 'processing', claim_token = t.token, claimed_at = now(), claim_expires_at = now() + $1::float8 * interval '1 millisecond',
+        attempt_count = d.attempt_count + 1, next_attempt_at = null, updated_at = now()
+    from takeable_now t
+    where d.id = t.id
+    returning t.ord, ${columnList(deliveryColumns, 'd')}
+  )`;
 
-export type ClaimInput = { deliveryId: string; run: number; token: string; now: Date; leaseMs: number };
-
-export const claimParams = (input: ClaimInput) => [input.deliveryId, input.run, input.token, input.leaseMs, input.now];
+export type ClaimInput = { deliveryId: string; run: number; token: string };
 
 /**
  * A delivery of this run whose cancel was requested while a worker held it, and which nobody
@@ -129,27 +152,20 @@ const statusUnlessCanceled = (status: DeliveryStatus) => sql`case when ${cancelW
 const timeUnlessCanceled = (time: SQL) => sql`case when ${cancelWasRequested} then null else ${time} end`;
 
 /**
- * The attempt published: `posted`, the claim released, under the claim fence. A cancel requested
- * meanwhile does not undo a publication. $1 delivery, $2 claim token, $3 provider post id, $4 permalink.
+ * Each attempt of relation `input` (id, token, provider_post_id, permalink) published: its
+ * delivery `posted`, the claim released, under the claim fence. A cancel requested meanwhile
+ * does not undo a publication. Each returned row carries its input's `ord`.
  */
-export const markPostedSql = `
-  update deliveries
+export const markPostedSql = (input: string) => `
+  update deliveries d
   set status = 'posted', claim_token = null, claimed_at = null, claim_expires_at = null,
       last_error_type = null, last_error_code = null, last_error_message = null,
-      provider_post_id = $3, permalink = $4, posted_at = now(), next_attempt_at = null, updated_at = now()
-  where id = $1 and claim_token = $2
-  returning ${columnList(deliveryColumns)}`;
+      provider_post_id = ${input}.provider_post_id, permalink = ${input}.permalink, posted_at = now(), next_attempt_at = null, updated_at = now()
+  from ${input}
+  where d.id = ${input}.id and d.claim_token = ${input}.token
+  returning ${input}.ord, ${columnList(deliveryColumns, 'd')}`;
 
 export type PostedResult = { providerPostId: string; permalink: string | null };
-
-export const postedParams = (fence: ClaimFence, result: PostedResult) => [fence.deliveryId, fence.token, result.providerPostId, result.permalink];
-
-const markPostedStatement = { name: 'deliveries.mark_posted', text: markPostedSql };
-
-export async function markDeliveryPosted(db: DbOrTx, fence: ClaimFence, result: PostedResult): Promise<DeliveryRow | null> {
-  const [row] = await runStatement<Record<string, unknown>>(db, markPostedStatement, postedParams(fence, result));
-  return row ? fromDriverRow<DeliveryRow>(deliveryColumns, row) : null;
-}
 
 export interface DeliveryError {
   type: ErrorType;

@@ -43,29 +43,34 @@ const total = 'j.total_posts - c.canceled';
 const completesNow = `j.completed_at is null and ${completed} + ${failed} >= ${total}`;
 
 /**
- * CTEs that count the final outcome of the delivery in relation `source` (job_id, post_id,
- * outcome) into its job, atomically: concurrent workers each add their own delivery, and the job
- * completes exactly when its last post is done. A post whose deliveries were all canceled leaves
- * the job's total. Nothing is counted when the delivery already was (a repeat after a crash is
- * harmless). `counted_job` is the job as it is now; it has finished when its `completed_at` is
- * set, and only the outcome that completes it sets that.
+ * CTEs that count the final outcomes of the deliveries in relation `source` (job_id, post_id,
+ * outcome) into their jobs, atomically: concurrent workers each add their own deliveries, and a
+ * job completes exactly when its last post is done. A post whose deliveries were all canceled
+ * leaves the job's total. Nothing is counted for a post when more deliveries would finish than
+ * it has (a repeat after a crash is harmless). `counted_job` holds each job as it is now; one
+ * has finished when its `completed_at` is set, and only the statement that completes it sets that.
+ * A job none of whose posts finished is left alone (its row is not even locked).
  */
 export const countOutcomeSql = (source: string) => `
-  counted_post as (
+  outcomes_per_post as (
+    select job_id, post_id, count(*)::int as finished,
+           count(*) filter (where outcome = 'failed')::int as failed, count(*) filter (where outcome = 'canceled')::int as canceled
+    from ${source} group by job_id, post_id
+  ), counted_post as (
     update posting_job_posts p
-    set finished_deliveries = p.finished_deliveries + 1,
-        failed_deliveries = p.failed_deliveries + (source.outcome = 'failed')::int,
-        canceled_deliveries = p.canceled_deliveries + (source.outcome = 'canceled')::int
-    from ${source} source
-    where p.job_id = source.job_id and p.post_id = source.post_id and p.finished_deliveries < p.total_deliveries
+    set finished_deliveries = p.finished_deliveries + o.finished,
+        failed_deliveries = p.failed_deliveries + o.failed,
+        canceled_deliveries = p.canceled_deliveries + o.canceled
+    from outcomes_per_post o
+    where p.job_id = o.job_id and p.post_id = o.post_id and p.finished_deliveries + o.finished <= p.total_deliveries
     returning p.job_id, p.finished_deliveries = p.total_deliveries as post_done,
               p.canceled_deliveries = p.total_deliveries as all_canceled, p.failed_deliveries > 0 as any_failed
   ), post_counts as (
     select job_id,
-           (post_done and not all_canceled and not any_failed)::int as completed,
-           (post_done and not all_canceled and any_failed)::int as failed,
-           (post_done and all_canceled)::int as canceled
-    from counted_post
+           count(*) filter (where post_done and not all_canceled and not any_failed)::int as completed,
+           count(*) filter (where post_done and not all_canceled and any_failed)::int as failed,
+           count(*) filter (where post_done and all_canceled)::int as canceled
+    from counted_post group by job_id
   ), counted_job as (
     -- Every count reads the job row itself: a concurrent worker's update is waited for and seen.
     update posting_jobs j
@@ -73,7 +78,7 @@ export const countOutcomeSql = (source: string) => `
         status = case when ${completesNow} then (case when ${completed} = 0 and ${failed} > 0 then 'failed' else 'completed' end)
                       else j.status end,
         completed_at = case when ${completesNow} then now() else j.completed_at end
-    from post_counts c where j.id = c.job_id
+    from post_counts c where j.id = c.job_id and c.completed + c.failed + c.canceled > 0
     returning ${columnList(jobColumns, 'j')}
   )`;
 
