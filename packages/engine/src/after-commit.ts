@@ -43,25 +43,33 @@ export async function detachFromJobs(tx: DbOrTx, deliveries: QueueableDelivery[]
   return [...jobs.values()];
 }
 
-/** `job.progress` for each job, with `final: true` once it has completed. */
+/**
+ * `job.progress` for each job, with `final: true` once it has completed. Sent together, not
+ * one round trip each: one connection runs them in the order they were sent.
+ */
 export async function announceJobs(ctx: EngineContext, jobs: PostingJobRow[]) {
-  for (const job of jobs) {
-    await appendEvent(ctx.redis, ctx.prefix, {
-      type: 'job.progress',
-      user_id: job.userId,
-      job_id: job.id,
-      data: { ...toJobView(job), ...(job.completedAt ? { final: true } : {}) },
-    }).catch((err: unknown) => ctx.logger.warn({ err }, 'could not append job.progress'));
-  }
+  await Promise.all(
+    jobs.map((job) =>
+      appendEvent(ctx.redis, ctx.prefix, {
+        type: 'job.progress',
+        user_id: job.userId,
+        job_id: job.id,
+        data: { ...toJobView(job), ...(job.completedAt ? { final: true } : {}) },
+      }).catch((err: unknown) => ctx.logger.warn({ err }, 'could not append job.progress')),
+    ),
+  );
 }
 
+/** `delivery.updated` for each delivery, sent together like `announceJobs`. */
 export async function announceDeliveries(ctx: EngineContext, deliveries: QueueableDelivery[]) {
-  for (const d of deliveries) {
-    await appendEvent(ctx.redis, ctx.prefix, {
-      type: 'delivery.updated',
-      user_id: d.userId,
-      job_id: d.postingJobId,
-      data: { id: d.id, post_id: d.postId, channel: d.channel, status: d.status, due_at: d.dueAt?.toISOString() ?? null },
-    }).catch((err: unknown) => ctx.logger.warn({ err }, 'could not append delivery.updated'));
-  }
+  await Promise.all(
+    deliveries.map((d) =>
+      appendEvent(ctx.redis, ctx.prefix, {
+        type: 'delivery.updated',
+        user_id: d.userId,
+        job_id: d.postingJobId,
+        data: { id: d.id, post_id: d.postId, channel: d.channel, status: d.status, due_at: d.dueAt?.toISOString() ?? null },
+      }).catch((err: unknown) => ctx.logger.warn({ err }, 'could not append delivery.updated')),
+    ),
+  );
 }
