@@ -1,7 +1,7 @@
 import type { QueueableDelivery } from '@autoposter/db/repositories/delivery-scheduling';
 import { recordDeliveryOutcome, type PostingJobRow } from '@autoposter/db/repositories/posting-jobs';
 import type { DbOrTx } from '@autoposter/db';
-import { appendEvent } from '@autoposter/queue';
+import { appendEvent, type PlatformEvent } from '@autoposter/queue';
 import type { EngineContext } from './context.ts';
 import { toJobView } from './job-view.ts';
 import { enqueueDeliveries, removeRunJobs } from './publish-queues.ts';
@@ -44,32 +44,38 @@ export async function detachFromJobs(tx: DbOrTx, deliveries: QueueableDelivery[]
 }
 
 /**
- * `job.progress` for each job, with `final: true` once it has completed. Sent together, not
- * one round trip each: one connection runs them in the order they were sent.
+ * Sent together, not one round trip each: one connection runs them in the order they were
+ * sent. A failed append is logged; the rows stay the truth.
  */
-export async function announceJobs(ctx: EngineContext, jobs: PostingJobRow[]) {
+async function sendEvents(ctx: EngineContext, events: PlatformEvent[]): Promise<void> {
   await Promise.all(
-    jobs.map((job) =>
-      appendEvent(ctx.redis, ctx.prefix, {
-        type: 'job.progress',
-        user_id: job.userId,
-        job_id: job.id,
-        data: { ...toJobView(job), ...(job.completedAt ? { final: true } : {}) },
-      }).catch((err: unknown) => ctx.logger.warn({ err }, 'could not append job.progress')),
+    events.map((event) =>
+      appendEvent(ctx.redis, ctx.prefix, event).catch((err: unknown) => ctx.logger.warn({ err }, `could not append ${event.type}`)),
     ),
   );
 }
 
-/** `delivery.updated` for each delivery, sent together like `announceJobs`. */
-export async function announceDeliveries(ctx: EngineContext, deliveries: QueueableDelivery[]) {
-  await Promise.all(
-    deliveries.map((d) =>
-      appendEvent(ctx.redis, ctx.prefix, {
-        type: 'delivery.updated',
-        user_id: d.userId,
-        job_id: d.postingJobId,
-        data: { id: d.id, post_id: d.postId, channel: d.channel, status: d.status, due_at: d.dueAt?.toISOString() ?? null },
-      }).catch((err: unknown) => ctx.logger.warn({ err }, 'could not append delivery.updated')),
-    ),
+/** `job.progress` for each job, with `final: true` once it has completed. */
+export function announceJobs(ctx: EngineContext, jobs: PostingJobRow[]): Promise<void> {
+  return sendEvents(
+    ctx,
+    jobs.map((job) => ({
+      type: 'job.progress',
+      user_id: job.userId,
+      job_id: job.id,
+      data: { ...toJobView(job), ...(job.completedAt ? { final: true } : {}) },
+    })),
+  );
+}
+
+export function announceDeliveries(ctx: EngineContext, deliveries: QueueableDelivery[]): Promise<void> {
+  return sendEvents(
+    ctx,
+    deliveries.map((d) => ({
+      type: 'delivery.updated',
+      user_id: d.userId,
+      job_id: d.postingJobId,
+      data: { id: d.id, post_id: d.postId, channel: d.channel, status: d.status, due_at: d.dueAt?.toISOString() ?? null },
+    })),
   );
 }
