@@ -73,7 +73,21 @@ const takeable = sql.raw(takeableSql);
 
 
 /**
- * The optimistic lock, as the CTEs `takeable_now` and `claimed`: each delivery of relation
+ * Locks the posts of the deliveries in relation `of` (a column `post_id`), in id order, as the
+ * CTE `posts_locked`; a statement that then writes those deliveries references it as
+ * `${postsLockedFirst}` in its WHERE, which makes Postgres take these locks before its first
+ * write. The status trigger locks each written delivery's post again (already held then).
+ * Without it a statement writing the deliveries of several posts locked them in whatever order
+ * its plan wrote the rows, and two such statements could deadlock.
+ */
+export const lockPostsSql = (of: string) => `
+  posts_locked as (
+    select p.id from posts p where p.id in (select post_id from ${of}) order by p.id for update
+  )`;
+export const postsLockedFirst = '(select count(*) from posts_locked) >= 0';
+
+/**
+ * The optimistic lock, as the CTEs `takeable_now`, `posts_locked` and `claimed`: each delivery of relation
  * `input` (id, run, token, ord) that is of the expected run, in a takeable state, without a
  * cancel request and due, is locked and moved to `processing` under its fresh token and a lease,
  * counting the attempt. Of two workers racing for a delivery exactly one gets the row: the
@@ -86,19 +100,19 @@ const takeable = sql.raw(takeableSql);
  */
 export const claimDeliveriesSql = (input: string) => `
   takeable_now as (
-    select ${input}.ord, ${input}.token, found.id
+    select ${input}.ord, ${input}.token, found.id, found.post_id
     from ${input} cross join lateral (
-      select d.id from deliveries d
+      select d.id, d.post_id from deliveries d
       where d.id = ${input}.id and d.run = ${input}.run and ${takeableSql} and cancel_requested_at is null
         and (due_at is null or due_at <= $2::timestamptz)
       for update
     ) found
-  ), claimed as (
+  ), ${lockPostsSql('takeable_now')}, claimed as (
     update deliveries d
     set status = 'processing', claim_token = t.token, claimed_at = now(), claim_expires_at = now() + $1::float8 * interval '1 millisecond',
         attempt_count = d.attempt_count + 1, next_attempt_at = null, updated_at = now()
     from takeable_now t
-    where d.id = t.id
+    where d.id = t.id and ${postsLockedFirst}
     returning t.ord, ${columnList(deliveryColumns, 'd')}
   )`;
 
@@ -154,7 +168,8 @@ const timeUnlessCanceled = (time: SQL) => sql`case when ${cancelWasRequested} th
 /**
  * Each attempt of relation `input` (id, token, provider_post_id, permalink) published: its
  * delivery `posted`, the claim released, under the claim fence. A cancel requested meanwhile
- * does not undo a publication. Each returned row carries its input's `ord`.
+ * does not undo a publication. Each returned row carries its input's `ord`. The statement must
+ * define `posts_locked` (`lockPostsSql`) over these deliveries' posts.
  */
 export const markPostedSql = (input: string) => `
   update deliveries d
@@ -162,7 +177,7 @@ export const markPostedSql = (input: string) => `
       last_error_type = null, last_error_code = null, last_error_message = null,
       provider_post_id = ${input}.provider_post_id, permalink = ${input}.permalink, posted_at = now(), next_attempt_at = null, updated_at = now()
   from ${input}
-  where d.id = ${input}.id and d.claim_token = ${input}.token
+  where d.id = ${input}.id and d.claim_token = ${input}.token and ${postsLockedFirst}
   returning ${input}.ord, ${columnList(deliveryColumns, 'd')}`;
 
 export type PostedResult = { providerPostId: string; permalink: string | null };

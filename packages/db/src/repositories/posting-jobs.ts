@@ -52,10 +52,11 @@ const completesNow = `j.completed_at is null and ${completed} + ${failed} >= ${t
  * A job none of whose posts finished is left alone (its row is not even locked).
  */
 export const countOutcomeSql = (source: string) => `
+  -- Ordered, so rows of several posts and jobs are locked in the same order by every batch.
   outcomes_per_post as (
     select job_id, post_id, count(*)::int as finished,
            count(*) filter (where outcome = 'failed')::int as failed, count(*) filter (where outcome = 'canceled')::int as canceled
-    from ${source} group by job_id, post_id
+    from ${source} group by job_id, post_id order by job_id, post_id
   ), counted_post as (
     update posting_job_posts p
     set finished_deliveries = p.finished_deliveries + o.finished,
@@ -70,7 +71,7 @@ export const countOutcomeSql = (source: string) => `
            count(*) filter (where post_done and not all_canceled and not any_failed)::int as completed,
            count(*) filter (where post_done and not all_canceled and any_failed)::int as failed,
            count(*) filter (where post_done and all_canceled)::int as canceled
-    from counted_post group by job_id
+    from counted_post group by job_id order by job_id
   ), counted_job as (
     -- Every count reads the job row itself: a concurrent worker's update is waited for and seen.
     update posting_jobs j
@@ -90,7 +91,7 @@ const recordOutcomeStatement = {
     select * from counted_job`,
 };
 
-/** Counts a delivery's final outcome into its job (see `countOutcomeSql`); null when it was already counted. */
+/** Counts a delivery's final outcome into its job (see `countOutcomeSql`); null when it was already counted, or when its post has deliveries left. */
 export async function recordDeliveryOutcome(
   db: DbOrTx,
   input: { jobId: string; postId: string; outcome: DeliveryOutcome },
