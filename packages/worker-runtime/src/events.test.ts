@@ -65,6 +65,22 @@ describe('publish worker: events are appended after the commit, best effort', ()
     }
   });
 
+  it('keeps the order of events sent one after another while Redis has to load the script again', async () => {
+    const { userId, delivery } = await h.seed({ withJob: false });
+    const { logger } = capturingLogger();
+    const events = new EventPublisher(h.redis.client, h.redis.prefix, logger);
+    await h.redis.client.script('FLUSH'); // as after a Redis restart: EVALSHA answers NOSCRIPT
+
+    for (let n = 1; n <= 30; n++) {
+      events.send([deliveryUpdated({ ...delivery, attemptCount: n })]);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await events.drain();
+
+    const appended = await h.events(userId);
+    expect(appended.map((e) => e.data.attempt_count)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+
   it("drops a job's progress event older than one its stream already has, so `final` stays last", async () => {
     const { userId, delivery } = await h.seed({ withJob: false });
     const job = await createPostingJob(h.db.db, { userId, trigger: 'start_posting', deliveries: [{ id: delivery.id, postId: delivery.postId }] });

@@ -129,7 +129,8 @@ export function connectionForEvents(workerConnection: Redis): Redis {
  * events dropped (the rows stay the truth: GET endpoints show them).
  */
 export class EventPublisher {
-  private readonly sending = new Set<Promise<void>>();
+  private queued: PendingEvent[] = [];
+  private sending: Promise<void> | null = null;
 
   constructor(
     private readonly redis: Redis,
@@ -138,31 +139,42 @@ export class EventPublisher {
   ) {}
 
   /**
-   * Sends the events without waiting for Redis to answer: the attempt goes on at once. Order
-   * holds all the same, as one connection runs its commands in the order they were sent.
+   * Sends the events without making the caller wait for Redis. One script call is in flight at
+   * a time, and the events sent meanwhile go together in the next one, in the order they were
+   * sent: so they reach the stream in that order even when a script must be loaded again
+   * (EVALSHA failing with NOSCRIPT, then EVAL, one round trip later).
    */
   send(events: PendingEvent[]): void {
     if (events.length === 0) return;
-    const sent = this.append(events).finally(() => this.sending.delete(sent));
-    this.sending.add(sent);
+    this.queued.push(...events);
+    this.sending ??= this.sendQueued();
   }
 
   /** Resolves once every event sent so far reached Redis (or failed and was logged). */
   async drain(): Promise<void> {
-    await Promise.all(this.sending);
+    await this.sending;
   }
 
-  /** In order, in one script: events of one delivery and job reach the stream as they were committed. */
-  private async append(events: PendingEvent[]): Promise<void> {
-    const stream = eventStreamKey(this.prefix);
-    const keys = [stream];
-    const args: (string | number)[] = [EVENT_STREAM_MAXLEN, JOB_VERSION_TTL_MS];
-    for (const { event, jobVersion } of events) {
-      const versioned = jobVersion !== undefined && event.job_id;
-      if (versioned) keys.push(`${stream}:job-version:${event.job_id}`);
-      args.push(versioned ? keys.length : 0, jobVersion ?? 0, ...streamFields(event));
+  private async sendQueued(): Promise<void> {
+    while (this.queued.length > 0) {
+      const events = this.queued;
+      this.queued = [];
+      await this.append(events);
     }
+    this.sending = null;
+  }
+
+  /** In order, in one script (one round trip). Never throws: a failure is logged. */
+  private async append(events: PendingEvent[]): Promise<void> {
     try {
+      const stream = eventStreamKey(this.prefix);
+      const keys = [stream];
+      const args: (string | number)[] = [EVENT_STREAM_MAXLEN, JOB_VERSION_TTL_MS];
+      for (const { event, jobVersion } of events) {
+        const versioned = jobVersion !== undefined && event.job_id;
+        if (versioned) keys.push(`${stream}:job-version:${event.job_id}`);
+        args.push(versioned ? keys.length : 0, jobVersion ?? 0, ...streamFields(event));
+      }
       await appendBatchScript.run(this.redis, keys, args);
     } catch (err) {
       // A script stops at its first failing command: events before it may be in the stream, the rest are dropped.

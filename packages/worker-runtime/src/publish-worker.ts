@@ -82,9 +82,10 @@ export function createPublishWorker(options: CreatePublishWorkerOptions): Publis
 
   let closing: Promise<void> | undefined;
   const close = () =>
-    (closing ??= closeWithGrace(worker, shutdown, config.shutdownGraceMs, logger)
-      .then(() => deps.events.drain())
-      .finally(() => eventConnection.disconnect()));
+    (closing ??= closeWithGrace(worker, shutdown, config.shutdownGraceMs, logger).finally(async () => {
+      await deps.events.drain();
+      eventConnection.disconnect();
+    }));
   return { worker, close };
 }
 
