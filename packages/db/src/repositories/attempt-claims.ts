@@ -25,7 +25,7 @@ const mediaColumns = columnsOf(media);
 /**
  * Claims and the start of their attempts in ONE statement (atomic without a transaction), for
  * a batch of deliveries: claim each (`claimDeliveriesSql`; $3-$5 the ids, runs and tokens;
- * their posts locked first, in id order),
+ * locked in id order, then their posts),
  * abandon attempts a dead worker left running (their outcome unknown), open attempt number
  * attempt_count for worker $6, mark each posting job running with one of its claimed posts as
  * current, and read each post, its media and what earlier attempts left behind. Every part but

@@ -8,7 +8,7 @@ import { fromDriverRow, runStatement } from './statements.ts';
  * Publications recorded in ONE statement (atomic without a transaction), for a batch of
  * attempts, each under its claim fence: the delivery `posted` (`markPostedSql`), its attempt
  * closed as posted, its log line appended, and the outcomes counted into their posting jobs.
- * The deliveries' posts are locked first, in id order (`lockPostsSql`).
+ * The deliveries are locked first, then their posts, each in id order (`lockPostsSql`).
  * Nothing is written for an attempt whose claim was taken over. A job counted here comes back
  * with the first of its deliveries in the batch only, so its progress is announced once.
  */
@@ -18,9 +18,11 @@ const recordPostedStatement = {
     with input as (
       select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::int[], $7::text[], $8::text[], $9::text[])
         with ordinality as input(id, token, provider_post_id, permalink, attempt_id, log_attempt_no, log_level, log_message, log_fields, ord)
-    ), input_posts as (
-      select d.post_id from deliveries d join input on d.id = input.id
-    ), ${lockPostsSql('input_posts')}, posted as (${markPostedSql('input')}
+    ), locked_deliveries as (
+      select found.post_id from (select * from input order by id) i cross join lateral (
+        select d.post_id from deliveries d where d.id = i.id for update
+      ) found
+    ), ${lockPostsSql('locked_deliveries')}, posted as (${markPostedSql('input')}
     ), finished as (
       update delivery_attempts a set outcome = 'posted', provider_post_id = input.provider_post_id, finished_at = now()
       from posted join input on input.ord = posted.ord where a.id = input.attempt_id

@@ -71,14 +71,14 @@ const takeableSql = `(status in (${claimableStatuses.map((status) => `'${status}
   or (status = 'processing' and (claim_expires_at is null or claim_expires_at < now())))`;
 const takeable = sql.raw(takeableSql);
 
-
 /**
- * Locks the posts of the deliveries in relation `of` (a column `post_id`), in id order, as the
- * CTE `posts_locked`; a statement that then writes those deliveries references it as
- * `${postsLockedFirst}` in its WHERE, which makes Postgres take these locks before its first
- * write. The status trigger locks each written delivery's post again (already held then).
- * Without it a statement writing the deliveries of several posts locked them in whatever order
- * its plan wrote the rows, and two such statements could deadlock.
+ * Every writer of several deliveries locks in one order: the deliveries by id, then their
+ * posts by id (the status trigger locks each written delivery's post, in whatever order the
+ * plan writes the rows: two such statements could deadlock). This is the posts part: the CTE
+ * `posts_locked` locks the posts of the (already locked) deliveries in relation `of` (a column
+ * `post_id`), and a statement that then writes those deliveries puts `postsLockedFirst` in its
+ * WHERE, which Postgres evaluates, taking all the locks, before the first write. The trigger
+ * finds them held.
  */
 export const lockPostsSql = (of: string) => `
   posts_locked as (
@@ -87,23 +87,24 @@ export const lockPostsSql = (of: string) => `
 export const postsLockedFirst = '(select count(*) from posts_locked) >= 0';
 
 /**
- * The optimistic lock, as the CTEs `takeable_now`, `posts_locked` and `claimed`: each delivery of relation
- * `input` (id, run, token, ord) that is of the expected run, in a takeable state, without a
- * cancel request and due, is locked and moved to `processing` under its fresh token and a lease,
- * counting the attempt. Of two workers racing for a delivery exactly one gets the row: the
+ * The optimistic lock, as the CTEs `takeable_now`, `posts_locked` and `claimed`: each delivery
+ * of relation `input` (id, run, token, ord) that is of the expected run, in a takeable state,
+ * without a cancel request and due, is locked and moved to `processing` under its fresh token
+ * and a lease, counting the attempt. Of two workers racing for a delivery exactly one gets the row: the
  * other waits for the lock, re-checks the row as the winner left it, and gets none. Each
  * `claimed` row carries its input's `ord`. Parameters: $1 lease in ms, $2 the worker's now.
  *
- * The lookup runs per input row (a LATERAL subquery with FOR UPDATE, which the planner cannot
- * flatten), so each is a primary-key probe: joined as a whole, the planner may scan every live
- * delivery through the partial due index when its statistics are stale.
+ * The lookup runs per input row, in id order (a LATERAL subquery with FOR UPDATE, which the
+ * planner cannot flatten), so each is a primary-key probe: joined as a whole, the planner may
+ * scan every live delivery through the partial due index when its statistics are stale. Then
+ * the posts are locked (`lockPostsSql`).
  */
 export const claimDeliveriesSql = (input: string) => `
   takeable_now as (
-    select ${input}.ord, ${input}.token, found.id, found.post_id
-    from ${input} cross join lateral (
+    select i.ord, i.token, found.id, found.post_id
+    from (select * from ${input} order by id) i cross join lateral (
       select d.id, d.post_id from deliveries d
-      where d.id = ${input}.id and d.run = ${input}.run and ${takeableSql} and cancel_requested_at is null
+      where d.id = i.id and d.run = i.run and ${takeableSql} and cancel_requested_at is null
         and (due_at is null or due_at <= $2::timestamptz)
       for update
     ) found
@@ -169,7 +170,7 @@ const timeUnlessCanceled = (time: SQL) => sql`case when ${cancelWasRequested} th
  * Each attempt of relation `input` (id, token, provider_post_id, permalink) published: its
  * delivery `posted`, the claim released, under the claim fence. A cancel requested meanwhile
  * does not undo a publication. Each returned row carries its input's `ord`. The statement must
- * define `posts_locked` (`lockPostsSql`) over these deliveries' posts.
+ * lock the deliveries and then define `posts_locked` (`lockPostsSql`) over their posts.
  */
 export const markPostedSql = (input: string) => `
   update deliveries d

@@ -29,7 +29,9 @@ const queueable = {
 
 /**
  * Deliveries of the caller's live (not deleted) posts, in the given states, locked for this
- * transaction. Every locker takes delivery rows in id order, so two of them cannot deadlock.
+ * transaction, and then their posts. Every writer of several deliveries locks in this order
+ * (deliveries by id, then their posts by id; the workers' batches too), so none of them can
+ * deadlock with another.
  */
 export async function lockDeliveriesOfPosts(
   tx: DbOrTx,
@@ -38,7 +40,7 @@ export async function lockDeliveriesOfPosts(
   statuses: readonly DeliveryStatus[],
 ): Promise<QueueableDelivery[]> {
   if (postIds.length === 0) return [];
-  return tx
+  const locked = await tx
     .select(queueable)
     .from(deliveries)
     .innerJoin(posts, eq(posts.id, deliveries.postId))
@@ -53,21 +55,32 @@ export async function lockDeliveriesOfPosts(
     )
     .orderBy(asc(deliveries.id))
     .for('update', { of: deliveries });
+  await lockPostsOf(tx, locked);
+  return locked;
 }
 
-/** An account's deliveries in the given states, locked in id order (see lockDeliveriesOfPosts). */
+/** An account's deliveries in the given states, locked in id order, then their posts (see lockDeliveriesOfPosts). */
 export async function lockDeliveriesOfAccount(
   tx: DbOrTx,
   userId: string,
   accountId: string,
   statuses: readonly DeliveryStatus[],
 ): Promise<QueueableDelivery[]> {
-  return tx
+  const locked = await tx
     .select(queueable)
     .from(deliveries)
     .where(and(eq(deliveries.userId, userId), eq(deliveries.accountId, accountId), inArray(deliveries.status, [...statuses])))
     .orderBy(asc(deliveries.id))
     .for('update');
+  await lockPostsOf(tx, locked);
+  return locked;
+}
+
+/** The posts of locked deliveries, in id order: before the status trigger locks them one by one in write order. */
+async function lockPostsOf(tx: DbOrTx, locked: { postId: string }[]): Promise<void> {
+  const postIds = [...new Set(locked.map((d) => d.postId))];
+  if (postIds.length === 0) return;
+  await tx.select({ id: posts.id }).from(posts).where(inArray(posts.id, postIds)).orderBy(asc(posts.id)).for('update');
 }
 
 /** Marks deliveries a worker holds right now: when that attempt ends without posting, they become canceled. */

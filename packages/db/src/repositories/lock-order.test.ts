@@ -8,9 +8,10 @@ import type { DeliveryRow } from './delivery-runs.ts';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Two batches writing the deliveries of the same posts, in opposite orders, while a third
- * session holds one of the posts: each batch must lock its posts in id order, or the second one
- * to reach the held post closes a cycle and Postgres kills one of them (deadlock, 40P01).
+ * Every writer of several deliveries locks the deliveries by id, then their posts by id. Two
+ * batches writing the deliveries of the same posts in opposite orders, while a third session
+ * holds one of the posts, close a cycle otherwise, and Postgres kills one (deadlock, 40P01);
+ * so does a batch that locks the posts before the deliveries, against the gateway.
  */
 describe('batched statements lock their posts in one order', () => {
   let db: TestDatabase;
@@ -94,5 +95,30 @@ describe('batched statements lock their posts in one order', () => {
     );
     expect(failures(results)).toEqual([]);
     expect(results.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])).every((p) => p?.delivery.status === 'posted')).toBe(true);
+  });
+
+  it('a publication and a cancel of the same post (deliveries first, then the post, on both sides)', async () => {
+    const [p1] = await threePosts();
+    const [published, canceled] = p1!.deliveries;
+    const [claimed] = await claim([published!]);
+    const logLine = { deliveryId: published!.id, attemptNo: 1, level: 'INFO' as const, message: 'Published', fields: {} };
+    const publication = { fence: { deliveryId: published!.id, token: `t-${published!.id}` }, providerPostId: 'p', permalink: null, attemptId: claimed!.attempt.id, logLine };
+
+    // The gateway canceling the post's schedule: its deliveries locked, then a status change (the trigger locks the post).
+    const gateway = await db.pool.connect();
+    try {
+      await gateway.query('begin');
+      await gateway.query('select 1 from deliveries where post_id = $1 order by id for update', [p1!.postId]);
+      const publishing = recordPublications(worker.db, [publication]).then(
+        (rows) => rows,
+        (err: { cause?: { code?: string } }) => err.cause?.code,
+      );
+      await sleep(300);
+      await gateway.query(`update deliveries set status = 'canceled' where id = $1`, [canceled!.id]);
+      await gateway.query('commit');
+      expect(await publishing).toMatchObject([{ delivery: { status: 'posted' } }]);
+    } finally {
+      gateway.release();
+    }
   });
 });
