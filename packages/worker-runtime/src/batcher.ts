@@ -12,7 +12,7 @@ export interface BatcherOptions {
 }
 
 /**
- * Runs one statement for many concurrent callers, one batch at a time. A call made while a
+ * Runs one operation (a statement, a script) for many concurrent callers, one batch at a time. A call made while a
  * batch runs joins the next one, which goes out as soon as the running one is done; a call that
  * finds none running waits up to `gatherMs` for others (or until the batch is full). The
  * worker's jobs then move through each statement together and share its round trip and commit.

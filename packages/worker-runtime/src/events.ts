@@ -6,6 +6,7 @@ import { recordDeliveryOutcome, type DeliveryOutcome, type PostingJobRow } from 
 import { toJobView } from '@autoposter/engine';
 import type { Logger } from '@autoposter/logger';
 import { EVENT_STREAM_MAXLEN, eventStreamKey, type PlatformEvent } from '@autoposter/queue';
+import { Batcher } from './batcher.ts';
 import { LuaScript } from './lua-script.ts';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -107,6 +108,8 @@ for i = 3, #ARGV, 10 do
   if current then redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(ARGV, i + 2, i + 9)) end
 end`);
 const JOB_VERSION_TTL_MS = 7 * 86_400_000;
+/** Bounds one script call's arguments. */
+const MAX_EVENTS_PER_APPEND = 500;
 
 /** An event append waits at most this long; the worker connection would wait for Redis forever. */
 const EVENT_APPEND_TIMEOUT_MS = 2_000;
@@ -129,8 +132,15 @@ export function connectionForEvents(workerConnection: Redis): Redis {
  * events dropped (the rows stay the truth: GET endpoints show them).
  */
 export class EventPublisher {
-  private queued: PendingEvent[] = [];
-  private sending: Promise<void> | null = null;
+  /** One script call at a time; the events sent meanwhile go together in the next, in order. */
+  private readonly appends = new Batcher<PendingEvent, void>(
+    async (events) => {
+      await this.append(events);
+      return events.map(() => undefined);
+    },
+    { maxBatch: MAX_EVENTS_PER_APPEND, gatherMs: 0 },
+  );
+  private lastSent: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly redis: Redis,
@@ -139,29 +149,17 @@ export class EventPublisher {
   ) {}
 
   /**
-   * Sends the events without making the caller wait for Redis. One script call is in flight at
-   * a time, and the events sent meanwhile go together in the next one, in the order they were
-   * sent: so they reach the stream in that order even when a script must be loaded again
-   * (EVALSHA failing with NOSCRIPT, then EVAL, one round trip later).
+   * Sends the events without making the caller wait for Redis. They reach the stream in the
+   * order they were sent, even when a script must be loaded again (EVALSHA failing with
+   * NOSCRIPT, then EVAL, one round trip later), as only one call is in flight at a time.
    */
   send(events: PendingEvent[]): void {
-    if (events.length === 0) return;
-    this.queued.push(...events);
-    this.sending ??= this.sendQueued();
+    for (const event of events) this.lastSent = this.appends.run(event);
   }
 
-  /** Resolves once every event sent so far reached Redis (or failed and was logged). */
+  /** Resolves once every event sent so far reached Redis (or failed and was logged): batches run in order. */
   async drain(): Promise<void> {
-    await this.sending;
-  }
-
-  private async sendQueued(): Promise<void> {
-    while (this.queued.length > 0) {
-      const events = this.queued;
-      this.queued = [];
-      await this.append(events);
-    }
-    this.sending = null;
+    await this.lastSent;
   }
 
   /** In order, in one script (one round trip). Never throws: a failure is logged. */

@@ -4,7 +4,7 @@ import type { AttemptHistory, AttemptRow } from './attempts.ts';
 import { claimDeliveriesSql, deliveryColumns, type ClaimInput, type DeliveryRow, type MediaRow, type PostRow } from './delivery-runs.ts';
 import { jobColumns, type PostingJobRow } from './posting-jobs.ts';
 import { postColumns } from './posts.ts';
-import { columnList, columnsOf, fromDriverRow, jsonColumnList, runStatement } from './statements.ts';
+import { columnList, columnsOf, fromDriverRow, inInputOrder, jsonColumnList, runStatement } from './statements.ts';
 
 /** What a worker needs once it holds a delivery: its new attempt and everything the publish request is built from. */
 export interface ClaimedAttempt {
@@ -99,9 +99,7 @@ export async function claimAndStartAttempts(db: DbOrTx, batch: ClaimBatch, input
     inputs.map((input) => input.token),
     batch.workerId,
   ]);
-  const results: (ClaimedAttempt | null)[] = inputs.map(() => null);
-  for (const row of rows) results[Number(row.ord) - 1] = toClaimedAttempt(row);
-  return results;
+  return inInputOrder(inputs.length, rows, toClaimedAttempt);
 }
 
 function toClaimedAttempt(row: JsonRow): ClaimedAttempt {

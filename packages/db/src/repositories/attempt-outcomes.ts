@@ -2,7 +2,7 @@ import type { DbOrTx } from '../client.ts';
 import { deliveryColumns, lockPostsSql, markPostedSql, type ClaimFence, type DeliveryRow, type PostedResult } from './delivery-runs.ts';
 import type { NewDeliveryLog } from './delivery-logs.ts';
 import { countOutcomeSql, jobColumns, type PostingJobRow } from './posting-jobs.ts';
-import { fromDriverRow, runStatement } from './statements.ts';
+import { fromDriverRow, inInputOrder, runStatement } from './statements.ts';
 
 /**
  * Publications recorded in ONE statement (atomic without a transaction), for a batch of
@@ -65,13 +65,11 @@ export async function recordPublications(db: DbOrTx, inputs: PostedAttempt[]): P
     inputs.map((input) => input.logLine.message),
     inputs.map((input) => JSON.stringify(input.logLine.fields)),
   ]);
-  const results: (RecordedPublication | null)[] = inputs.map(() => null);
-  for (const row of rows) {
+  return inInputOrder(inputs.length, rows, (row) => {
     const job = row.posting_job as Record<string, unknown> | null;
-    results[Number(row.ord) - 1] = {
+    return {
       delivery: fromDriverRow<DeliveryRow>(deliveryColumns, row),
       postingJob: job ? fromDriverRow<PostingJobRow>(jobColumns, job) : null,
     };
-  }
-  return results;
+  });
 }

@@ -4,7 +4,7 @@ import type { DbOrTx } from '../client.ts';
 import { accounts, deliveries, media, posts } from '../schema.ts';
 import type { DeliveryStatus, ErrorType } from '../statuses.ts';
 import type { Account } from './accounts.ts';
-import { columnList, columnsOf, fromDriverRow, jsonColumnList, runStatement } from './statements.ts';
+import { columnList, columnsOf, fromDriverRow, inInputOrder, jsonColumnList, runStatement } from './statements.ts';
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
@@ -48,15 +48,13 @@ export interface DeliveryWithAccount {
  */
 export async function findDeliveriesWithAccounts(db: DbOrTx, deliveryIds: string[]): Promise<(DeliveryWithAccount | null)[]> {
   const rows = await runStatement<Record<string, unknown>>(db, deliveryWithAccountStatement, [deliveryIds]);
-  const results: (DeliveryWithAccount | null)[] = deliveryIds.map(() => null);
-  for (const row of rows) {
+  return inInputOrder(deliveryIds.length, rows, (row) => {
     const account = row.account as Record<string, unknown> | null;
-    results[Number(row.ord) - 1] = {
+    return {
       delivery: fromDriverRow<DeliveryRow>(deliveryColumns, row),
       account: account ? fromDriverRow<Account>(accountColumns, account) : null,
     };
-  }
-  return results;
+  });
 }
 
 const msFromNow = (ms: number) => sql`now() + ${ms} * interval '1 millisecond'`;

@@ -34,6 +34,20 @@ export function fromDriverRow<Row>(columns: ColumnList, raw: Record<string, unkn
 }
 
 /**
+ * One result per input of a statement over arrays (`unnest(...) with ordinality`): each row
+ * carries its input's 1-based `ord`; inputs without a row get null.
+ */
+export function inInputOrder<Result>(
+  inputCount: number,
+  rows: Record<string, unknown>[],
+  toResult: (row: Record<string, unknown>) => Result,
+): (Result | null)[] {
+  const results: (Result | null)[] = Array.from({ length: inputCount }, () => null);
+  for (const row of rows) results[Number(row.ord) - 1] = toResult(row);
+  return results;
+}
+
+/**
  * Runs fixed SQL as a named prepared statement: each connection parses and plans it once, and no
  * query is built per call (`db.execute` cannot name a statement; the session's prepareQuery can).
  */
