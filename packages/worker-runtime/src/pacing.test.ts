@@ -105,7 +105,7 @@ describe('publish worker: account pacing', () => {
     await h.startWorker({ queueName: 'marketplace', config: lease });
 
     const posted = await h.waitForStatus(delivery.id, 'posted');
-    const [first, second] = h.provider.calls().filter((c) => c.delivery_id === delivery.id);
+    const [first, second] = h.provider.calls(delivery.id);
     // The abandoned call may still be driving the browser: nothing else runs on the account until its lease is over.
     expect(second!.started_at - first!.started_at).toBeGreaterThanOrEqual(lease.publishTimeoutMs + lease.lockDurationMs - 100);
     expect((await h.attempts(posted)).map((a) => [a.outcome, a.outcomeUnknown])).toEqual([

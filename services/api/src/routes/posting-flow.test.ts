@@ -20,7 +20,6 @@ afterAll(async () => {
 });
 
 const getPost = async (id: string) => (await api.app.inject({ url: `/api/posts/${id}`, headers: alice.headers })).json();
-const publicationsOf = (deliveryId: string) => running.provider.publications().filter((p) => p.delivery_id === deliveryId);
 
 describe('a start-posting run', () => {
   it('publishes 20 posts once each, with ordered progress events ending in final, and the job agrees', async () => {
@@ -50,7 +49,7 @@ describe('a start-posting run', () => {
     for (const id of posts) {
       const post = await getPost(id);
       expect(post.status).toBe('published');
-      expect(publicationsOf(post.deliveries[0].id)).toHaveLength(1);
+      expect(running.provider.publications(post.deliveries[0].id)).toHaveLength(1);
     }
   });
 });
@@ -82,8 +81,8 @@ describe('failures', () => {
     const retry = await api.app.inject({ method: 'POST', url: `/api/posts/${post.id}/retry`, headers: alice.headers });
     expect(retry.statusCode).toBe(202);
     await eventually('the retried post to be published', async () => (await getPost(post.id)).status === 'published');
-    expect(publicationsOf(failed.id)).toHaveLength(1);
-    expect(publicationsOf(posted.id)).toHaveLength(1);
+    expect(running.provider.publications(failed.id)).toHaveLength(1);
+    expect(running.provider.publications(posted.id)).toHaveLength(1);
   });
 
   it('a temporary failure retries with backoff and then posts', async () => {
@@ -109,7 +108,7 @@ describe('canceling and rescheduling', () => {
     const cancel = await api.app.inject({ method: 'DELETE', url: `/api/posts/${post.id}/schedule`, headers: alice.headers });
     expect(cancel.statusCode).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(publicationsOf(deliveries[0]!.id)).toHaveLength(0);
+    expect(running.provider.publications(deliveries[0]!.id)).toHaveLength(0);
     expect((await getPost(post.id)).status).toBe('canceled');
   });
 
@@ -119,7 +118,7 @@ describe('canceling and rescheduling', () => {
     const deleted = await api.app.inject({ method: 'DELETE', url: `/api/posts/${post.id}`, headers: alice.headers });
     expect(deleted.statusCode).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(publicationsOf(deliveries[0]!.id)).toHaveLength(0);
+    expect(running.provider.publications(deliveries[0]!.id)).toHaveLength(0);
   });
 
   it('a rescheduled post publishes at the new time, not the old one', async () => {
@@ -128,12 +127,12 @@ describe('canceling and rescheduling', () => {
     const later = soon(2_500);
     await api.app.inject({ method: 'POST', url: `/api/posts/${post.id}/schedule`, headers: alice.headers, payload: { scheduled_at: later } });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(publicationsOf(deliveries[0]!.id)).toHaveLength(0);
+    expect(running.provider.publications(deliveries[0]!.id)).toHaveLength(0);
     const published = await eventually('the rescheduled post', async () => {
       const delivery = (await getPost(post.id)).deliveries[0];
       return delivery.status === 'posted' ? delivery : undefined;
     });
-    expect(publicationsOf(deliveries[0]!.id)).toHaveLength(1);
+    expect(running.provider.publications(deliveries[0]!.id)).toHaveLength(1);
     expect(Date.parse(published.posted_at)).toBeGreaterThanOrEqual(Date.parse(later));
   });
 });
