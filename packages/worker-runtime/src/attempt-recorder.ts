@@ -28,8 +28,9 @@ const canceledLine = 'Canceled: its schedule was canceled during this attempt; n
 
 /**
  * Writes what became of one claimed attempt. Every write is fenced by the claim token and runs
- * in one transaction (a publication: in one statement), its events appended after the commit; each method returns null when the
- * claim was taken over, in which case nothing was written (the new owner's result stands).
+ * in one transaction (a publication: in one statement), its events appended after the commit;
+ * each method returns null when the claim was taken over, in which case nothing was written
+ * (the new owner's result stands).
  * A cancel requested during the attempt turns every end but `posted` into `canceled`.
  */
 export class AttemptRecorder {
@@ -49,7 +50,10 @@ export class AttemptRecorder {
     if (!(await saveProviderState(this.deps.db, this.claim.fence, this.claim.attempt.id, state))) throw new ClaimLostError();
   };
 
-  /** One statement, no transaction, shared with concurrent jobs' publications: the delivery, its attempt, the log line and the posting job's count. */
+  /**
+   * One statement, no transaction, shared with concurrent jobs' publications: the delivery, its
+   * attempt, the log line and the posting job's count.
+   */
   async posted(result: PublishResult, adopted: boolean): Promise<DeliveryRow | null> {
     const permalink = result.permalink ?? null;
     const message = adopted ? 'Adopted existing post: an earlier attempt had published it' : 'Published';

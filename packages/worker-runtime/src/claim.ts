@@ -62,8 +62,9 @@ export interface Claim extends Pick<ClaimedAttempt, 'post' | 'media' | 'history'
 
 /**
  * Claims the delivery under a lease of one lock duration and opens its attempt in one
- * statement (shared with the claims of the worker's other jobs arriving meanwhile), which also reads what the publish request needs; announces both (and the posting
- * job's progress) once committed. Null when the claim lost the race.
+ * statement (shared with the claims of the worker's other jobs arriving meanwhile), which also
+ * reads what the publish request needs; announces both (and the posting job's progress) once
+ * committed. Null when the claim lost the race.
  */
 export async function claimAttempt(deps: RuntimeDeps, input: { deliveryId: string; run: number }): Promise<Claim | null> {
   const token = randomUUID();

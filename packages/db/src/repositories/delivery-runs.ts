@@ -88,9 +88,9 @@ export const postsLockedFirst = '(select count(*) from posts_locked) >= 0';
  * The optimistic lock, as the CTEs `takeable_now`, `posts_locked` and `claimed`: each delivery
  * of relation `input` (id, run, token, ord) that is of the expected run, in a takeable state,
  * without a cancel request and due, is locked and moved to `processing` under its fresh token
- * and a lease, counting the attempt. Of two workers racing for a delivery exactly one gets the row: the
- * other waits for the lock, re-checks the row as the winner left it, and gets none. Each
- * `claimed` row carries its input's `ord`. Parameters: $1 lease in ms, $2 the worker's now.
+ * and a lease, counting the attempt. Of two workers racing for a delivery exactly one gets the
+ * row: the other waits for the lock, re-checks the row as the winner left it, and gets none.
+ * Each `claimed` row carries its input's `ord`. Parameters: $1 lease in ms, $2 the worker's now.
  *
  * The lookup runs per input row, in id order (a LATERAL subquery with FOR UPDATE, which the
  * planner cannot flatten), so each is a primary-key probe: joined as a whole, the planner may
