@@ -40,12 +40,16 @@ const claimAndStartStatement = {
   text: `
     with input as (
       select * from unnest($3::uuid[], $4::int[], $5::text[]) with ordinality as input(id, run, token, ord)
-    ), ${claimDeliveriesSql('input')}, earlier as (
+    ), ${claimDeliveriesSql('input')}, retried as (
+      select id, user_id from claimed where attempt_count > 1
+    ), earlier as (
       select a.delivery_id, a.started_at, a.attempt_no, a.outcome_unknown, a.provider_state
-      from delivery_attempts a join claimed on a.delivery_id = claimed.id and a.user_id = claimed.user_id
+      from delivery_attempts a join retried on a.delivery_id = retried.id and a.user_id = retried.user_id
+      where exists (select from retried)
     ), abandoned as (
       update delivery_attempts a set outcome = 'abandoned', outcome_unknown = true, finished_at = now()
-      from claimed where a.delivery_id = claimed.id and a.user_id = claimed.user_id and a.outcome = 'running'
+      from retried where a.delivery_id = retried.id and a.user_id = retried.user_id and a.outcome = 'running'
+        and exists (select from retried)
       returning a.delivery_id, a.started_at
     ), attempt as (
       insert into delivery_attempts (delivery_id, user_id, attempt_no, worker_id)
