@@ -1,30 +1,7 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { redactLine } from './redact-line.ts';
 
 export type { Logger } from 'pino';
-
-const secretKeys = [
-  'authorization',
-  'cookie',
-  'set-cookie',
-  'cookies',
-  'password',
-  'password_hash',
-  'token',
-  'access_token',
-  'accessToken',
-  'refresh_token',
-  'storage_state',
-  'storageState',
-  'credentials',
-  'secret',
-];
-
-/** Secret field names redacted at the top level and up to three levels deep. */
-export const redactPaths = secretKeys.flatMap((key) => {
-  const k = /^[a-z_]+$/i.test(key) ? key : `["${key}"]`;
-  const dot = k.startsWith('[') ? '' : '.';
-  return [k, `*${dot}${k}`, `*.*${dot}${k}`, `*.*.*${dot}${k}`];
-});
 
 export interface CreateLoggerOptions {
   service: string;
@@ -38,7 +15,7 @@ export function createLogger({ service, level = 'info', destination }: CreateLog
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: redactPaths, censor: '[redacted]' },
+    hooks: { streamWrite: redactLine },
     formatters: { level: (label) => ({ level: label }) },
   };
   return pino(options, destination ?? stdout());
