@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountLimitsOverride } from '@autoposter/db/repositories/accounts';
 import { localDay, startOfNextLocalDay } from './local-time.ts';
+import { AccountPacing } from './pacing.ts';
 import { WorkerHarness, sleep } from './test/worker-harness.ts';
 
 describe('publish worker: account pacing', () => {
@@ -113,4 +115,17 @@ describe('publish worker: account pacing', () => {
       ['posted', false],
     ]);
   });
+
+  it('settles a slot once: the outcome known first stands (a publication is not given back later)', async () => {
+    const pacing = new AccountPacing(h.redis.client, h.redis.prefix, { lockTtlMs: 5_000, busyRetryMs: 1_000 });
+    const account = { id: randomUUID(), kind: 'facebook_browser', cooldownUntil: null, limits: { daily_cap: 1, min_gap_seconds: 0, posting_hours: null, timezone: 'UTC' } };
+    const gate = await pacing.enter(account, new Date());
+    if (!gate.allowed) throw new Error('the first entry should be allowed');
+    const first = gate.slot.settle('published');
+    expect(gate.slot.settle('not_published')).toBe(first);
+    await first;
+    // Still counted (the cap of one is used) and the account's lock is free: the next entry waits for the next day.
+    expect(await pacing.enter(account, new Date())).toMatchObject({ allowed: false, reason: 'daily_cap' });
+  });
 });
+

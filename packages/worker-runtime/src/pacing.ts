@@ -43,6 +43,17 @@ const refreshLockScript = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1
 const releaseLockScript = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`);
 
 /**
+ * Pacing's own connection, with auto-pipelining: the worker's jobs move through their stages
+ * together, and the scripts they send in the same tick go out in one write instead of one each.
+ * (BullMQ's connection is left as BullMQ expects it.) Failures surface on the commands.
+ */
+export function connectionForPacing(workerConnection: Redis): Redis {
+  const pacing = workerConnection.duplicate({ enableAutoPipelining: true });
+  pacing.on('error', () => undefined);
+  return pacing;
+}
+
+/**
  * An account's limits, enforced in Redis so they hold across every worker replica. A browser
  * account, or any account with a minimum gap, publishes one delivery at a time (a lock with a
  * TTL, refreshed while publishing); the daily cap is counted atomically when a publication
@@ -98,6 +109,8 @@ const wait = (until: Date, reason: PacingWait): PacingGate => ({ allowed: false,
 
 /** The right to publish for one account, held from before the claim until the outcome is known. */
 export class PacingSlot {
+  private settled: Promise<void> | undefined;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: PacingKeys,
@@ -111,7 +124,13 @@ export class PacingSlot {
     return (await refreshLockScript.run(this.redis, [this.keys.busy], [this.lockToken, this.lockTtlMs])) === 1;
   }
 
-  async settle(outcome: PublicationOutcome): Promise<void> {
+  /** Once per slot: a later call returns the first one's promise (it may start as soon as the publication is known). */
+  settle(outcome: PublicationOutcome): Promise<void> {
+    this.settled ??= this.apply(outcome);
+    return this.settled;
+  }
+
+  private async apply(outcome: PublicationOutcome): Promise<void> {
     if (outcome !== 'not_published') {
       await recordPublishedScript.run(this.redis, [this.keys.last], [Date.now(), LAST_POST_TTL_MS]);
     } else {

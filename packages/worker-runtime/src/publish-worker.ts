@@ -9,7 +9,7 @@ import { WorkerShutdownError } from './abort.ts';
 import { createBatchedStatements } from './batched-statements.ts';
 import { connectionForEvents, EventPublisher } from './events.ts';
 import type { PublishMetrics } from './metrics.ts';
-import { AccountPacing } from './pacing.ts';
+import { AccountPacing, connectionForPacing } from './pacing.ts';
 import { createDeliveryProcessor, type JobResult } from './process-delivery.ts';
 import { backoffStrategy } from './retry-policy.ts';
 import type { PublishWorkerConfig, RuntimeDeps } from './runtime.ts';
@@ -46,6 +46,7 @@ export function createPublishWorker(options: CreatePublishWorkerOptions): Publis
   const logger = options.logger.child({ queue: options.queueName, worker_id: options.workerId });
   const shutdown = new AbortController();
   const eventConnection = connectionForEvents(connection);
+  const pacingConnection = connectionForPacing(connection);
   const deps: RuntimeDeps = {
     db: options.db,
     statements: createBatchedStatements(options.db, { concurrency: config.concurrency, leaseMs: config.lockDurationMs, workerId: options.workerId }),
@@ -54,7 +55,7 @@ export function createPublishWorker(options: CreatePublishWorkerOptions): Publis
     keyring: options.keyring,
     workerId: options.workerId,
     config,
-    pacing: new AccountPacing(connection, prefix, {
+    pacing: new AccountPacing(pacingConnection, prefix, {
       lockTtlMs: config.lockDurationMs,
       busyRetryMs: Math.min(config.lockDurationMs, 5_000),
     }),
@@ -85,6 +86,7 @@ export function createPublishWorker(options: CreatePublishWorkerOptions): Publis
     (closing ??= closeWithGrace(worker, shutdown, config.shutdownGraceMs, logger).finally(async () => {
       await deps.events.drain();
       eventConnection.disconnect();
+      pacingConnection.disconnect();
     }));
   return { worker, close };
 }

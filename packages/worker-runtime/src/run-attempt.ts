@@ -57,6 +57,8 @@ export async function runAttempt(
   try {
     const outcome = await callPublisher(deps, { claim, account: context.account, recorder, redactor, signal });
     if (outcome.ok) {
+      // Published whatever the record below says: pacing counts it meanwhile (its failure is logged when the attempt ends).
+      context.slot?.settle('published').catch(() => undefined);
       const recorded = await recorder.posted(outcome.result, outcome.adopted);
       return { kind: recorded ? (outcome.adopted ? 'adopted' : 'posted') : 'claim_lost', publication: 'published' };
     }
