@@ -82,7 +82,7 @@ async function runClaimed(
   context: Parameters<typeof runAttempt>[2],
 ): Promise<AttemptEnd> {
   const started = performance.now();
-  context.logger.info({ attempt_of_run: claim.attemptOfRun }, 'attempt started');
+  context.logger.debug({ attempt_of_run: claim.attemptOfRun }, 'attempt started');
   let end: AttemptEnd | undefined;
   try {
     end = await runAttempt(deps, claim, context);
@@ -95,7 +95,8 @@ async function runClaimed(
     if (end) {
       const durationSeconds = (performance.now() - started) / 1000;
       deps.metrics?.attemptFinished({ channel: claim.delivery.channel, outcome: end.kind, durationSeconds });
-      context.logger.info({ outcome: end.kind, duration_s: durationSeconds }, 'attempt finished');
+      // Debug: the attempt's outcome line (mirrored from its delivery log) already says how it ended, at info or above.
+      context.logger.debug({ outcome: end.kind, duration_s: durationSeconds }, 'attempt finished');
     }
   }
 }
