@@ -1,7 +1,7 @@
 import type { QueueableDelivery } from '@autoposter/db/repositories/delivery-scheduling';
 import { recordDeliveryOutcome, type PostingJobRow } from '@autoposter/db/repositories/posting-jobs';
 import type { DbOrTx } from '@autoposter/db';
-import { appendEvent, type PlatformEvent } from '@autoposter/queue';
+import { appendEvents, type PlatformEvent } from '@autoposter/queue';
 import type { EngineContext } from './context.ts';
 import { toJobView } from './job-view.ts';
 import { enqueueDeliveries, removeRunJobs } from './publish-queues.ts';
@@ -43,16 +43,11 @@ export async function detachFromJobs(tx: DbOrTx, deliveries: QueueableDelivery[]
   return [...jobs.values()];
 }
 
-/**
- * Sent together, not one round trip each: one connection runs them in the order they were
- * sent. A failed append is logged; the rows stay the truth.
- */
+/** Sent together in one round trip, in order. A failed append is logged; the rows stay the truth. */
 async function sendEvents(ctx: EngineContext, events: PlatformEvent[]): Promise<void> {
-  await Promise.all(
-    events.map((event) =>
-      appendEvent(ctx.redis, ctx.prefix, event).catch((err: unknown) => ctx.logger.warn({ err }, `could not append ${event.type}`)),
-    ),
-  );
+  const errors = await appendEvents(ctx.redis, ctx.prefix, events).catch((err: unknown) => events.map(() => err));
+  const failed = errors.filter((err) => err !== null);
+  if (failed.length > 0) ctx.logger.warn({ err: failed[0], types: [...new Set(events.map((e) => e.type))] }, `could not append ${failed.length} of ${events.length} events`);
 }
 
 /** `job.progress` for each job, with `final: true` once it has completed. */

@@ -56,7 +56,8 @@ export async function openRun(
 
 /** After commit: drop the replaced runs' jobs, enqueue the new ones, tell clients. */
 export async function publishRun(ctx: EngineContext, run: OpenedRun): Promise<void> {
-  await removeReplacedJobs(ctx, run.replaced);
+  // A pending delivery was never queued: it has no job to remove.
+  await removeReplacedJobs(ctx, run.replaced.filter((d) => d.status !== 'pending'));
   await enqueueCommitted(ctx, run.started);
   await announceJobs(ctx, [...run.detachedJobs, run.job]);
   await announceDeliveries(ctx, run.started);

@@ -20,23 +20,19 @@ export const EVENT_STREAM_MAXLEN = 100_000;
 
 export const eventStreamKey = (prefix: string) => `${prefix}:events`;
 
-export async function appendEvent(redis: Redis, prefix: string, event: PlatformEvent): Promise<string> {
-  const id = await redis.xadd(
-    eventStreamKey(prefix),
-    'MAXLEN',
-    '~',
-    EVENT_STREAM_MAXLEN,
-    '*',
-    'type',
-    event.type,
-    'user_id',
-    event.user_id,
-    'job_id',
-    event.job_id ?? '',
-    'data',
-    JSON.stringify(event.data),
-  );
-  return id as string;
+const entryArgs = (event: PlatformEvent) =>
+  ['type', event.type, 'user_id', event.user_id, 'job_id', event.job_id ?? '', 'data', JSON.stringify(event.data)] as const;
+
+/**
+ * Appends events in order in one round trip (a pipeline, not a transaction). Resolves with
+ * the error of each event that could not be appended, null for the others.
+ */
+export async function appendEvents(redis: Redis, prefix: string, events: PlatformEvent[]): Promise<(Error | null)[]> {
+  if (events.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const event of events) pipeline.xadd(eventStreamKey(prefix), 'MAXLEN', '~', EVENT_STREAM_MAXLEN, '*', ...entryArgs(event));
+  const results = (await pipeline.exec()) ?? [];
+  return events.map((_, i) => results[i]?.[0] ?? null);
 }
 
 /**

@@ -181,7 +181,7 @@ export class EventPublisher {
   }
 }
 
-/** The stream entry's fields, as `appendEvent` (@autoposter/queue) writes them and `readEvents` decodes them. */
+/** The stream entry's fields, as `appendEvents` (@autoposter/queue) writes them and `readEvents` decodes them. */
 function streamFields(event: PlatformEvent): string[] {
   return ['type', event.type, 'user_id', event.user_id, 'job_id', event.job_id ?? '', 'data', JSON.stringify(event.data)];
 }
