@@ -40,15 +40,16 @@ export async function openRun(
     tx,
     input.deliveries.filter((d) => unfinished.includes(d.status)),
   );
+  // The caller locked the deliveries: every one of them starts.
+  const job = await createPostingJob(tx, { userId: input.userId, trigger: input.trigger, deliveries: input.deliveries, attach: false });
   const started = await startRun(
     tx,
     input.deliveries.map((d) => d.id),
-    { status: input.status, dueAt: input.dueAt, freshAttempts: input.freshAttempts },
+    { status: input.status, dueAt: input.dueAt, postingJobId: job.id, freshAttempts: input.freshAttempts },
   );
-  const job = await createPostingJob(tx, { userId: input.userId, trigger: input.trigger, deliveries: started });
   return {
     job,
-    started: started.map((d) => ({ ...d, postingJobId: job.id })),
+    started,
     replaced: input.deliveries,
     detachedJobs,
   };

@@ -120,18 +120,19 @@ export async function findDuePendingPosts(db: DbOrTx, now: Date): Promise<{ id: 
 
 /**
  * Starts a new run for deliveries: a new run number (so a new BullMQ job id), the given
- * status and due time, and, for a manual retry, a fresh attempt budget.
+ * status and due time, under its new posting job, and, for a manual retry, a fresh attempt budget.
  */
 export async function startRun(
   tx: DbOrTx,
   ids: string[],
-  input: { status: 'queued' | 'scheduled'; dueAt: Date; freshAttempts?: boolean },
+  input: { status: 'queued' | 'scheduled'; dueAt: Date; postingJobId: string; freshAttempts?: boolean },
 ): Promise<QueueableDelivery[]> {
   if (ids.length === 0) return [];
   return tx
     .update(deliveries)
     .set({
       status: input.status,
+      postingJobId: input.postingJobId,
       dueAt: input.dueAt,
       run: sql`${deliveries.run} + 1`,
       nextAttemptAt: null,

@@ -12,9 +12,14 @@ export type DeliveryOutcome = 'posted' | 'failed' | 'canceled';
  * Opens a posting job over deliveries and points each delivery at it. Counts are per post:
  * a post is done when all of its deliveries in this job are.
  */
+/**
+ * A posting job over the deliveries' posts, with their per-post counts. The deliveries are
+ * attached to it unless the caller sets their posting_job_id in its own update of them
+ * (`attach: false`, as startRun does: one write per delivery instead of two).
+ */
 export async function createPostingJob(
   tx: DbOrTx,
-  input: { userId: string; trigger: string; deliveries: { id: string; postId: string }[] },
+  input: { userId: string; trigger: string; deliveries: { id: string; postId: string }[]; attach?: boolean },
 ): Promise<PostingJobRow> {
   const perPost = new Map<string, number>();
   for (const d of input.deliveries) perPost.set(d.postId, (perPost.get(d.postId) ?? 0) + 1);
@@ -26,6 +31,8 @@ export async function createPostingJob(
     await tx
       .insert(postingJobPosts)
       .values([...perPost].map(([postId, totalDeliveries]) => ({ jobId: job!.id, postId, totalDeliveries })));
+  }
+  if (perPost.size > 0 && input.attach !== false) {
     await tx
       .update(deliveries)
       .set({ postingJobId: job!.id })
