@@ -1,5 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { within } from './wait.ts';
 
 export interface ForkOptions {
@@ -8,10 +10,14 @@ export interface ForkOptions {
   quiet?: boolean;
 }
 
+/** BENCH_CPU_PROF=1: the runtime worker writes a V8 CPU profile (open it in Chrome DevTools) when it exits. */
+const profilingArgs = (script: string) =>
+  process.env.BENCH_CPU_PROF && script.endsWith('runtime-worker.ts') ? ['--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), 'autoposter-bench-profiles')}`] : [];
+
 /** Runs a TypeScript file of bench/ in a Node process of its own, with an IPC channel. */
 export function forkTypeScript(script: string, options: ForkOptions = {}): ChildProcess {
   return fork(script, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...profilingArgs(script)],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', 'inherit', 'ipc'],
   });

@@ -36,7 +36,7 @@ export async function startRuntimeWorker(database: BenchDatabase, redis: BenchRe
     WORKER_ID: 'bench-worker',
     MEDIA_DIR: join(tmpdir(), 'autoposter-bench-media'),
     MEDIA_URL_SECRET: 'bench-media-url-secret',
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
   };
   const { child, stop } = await startChild(script('runtime-worker'), env, isMessage('ready'));
   return {
