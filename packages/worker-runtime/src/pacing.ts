@@ -118,8 +118,16 @@ export class PacingSlot {
     private readonly lockTtlMs: number,
   ) {}
 
-  /** Extends the one-at-a-time lock; false when it expired and may be someone else's. */
+  /**
+   * Extends the one-at-a-time lock while publishing; false when it expired and may be someone
+   * else's. Once the slot is settled there is nothing to extend (the lock is released, or kept
+   * to its TTL on purpose).
+   */
   async refresh(): Promise<boolean> {
+    return this.settled ? true : this.extendLock();
+  }
+
+  private async extendLock(): Promise<boolean> {
     if (!this.lockToken) return true;
     return (await refreshLockScript.run(this.redis, [this.keys.busy], [this.lockToken, this.lockTtlMs])) === 1;
   }
@@ -137,7 +145,7 @@ export class PacingSlot {
       await uncountScript.run(this.redis, [this.keys.day], []);
     }
     // An abandoned call's lock runs out one full TTL from now, as its lease would, instead of freeing the account at once.
-    if (outcome === 'abandoned_in_flight') await this.refresh();
+    if (outcome === 'abandoned_in_flight') await this.extendLock();
     else if (this.lockToken) await releaseLockScript.run(this.redis, [this.keys.busy], [this.lockToken]);
   }
 }

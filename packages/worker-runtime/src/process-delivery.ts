@@ -95,8 +95,10 @@ async function runClaimed(
     if (end) {
       const durationSeconds = (performance.now() - started) / 1000;
       deps.metrics?.attemptFinished({ channel: claim.delivery.channel, outcome: end.kind, durationSeconds });
-      // Debug: the attempt's outcome line (mirrored from its delivery log) already says how it ended, at info or above.
-      context.logger.debug({ outcome: end.kind, duration_s: durationSeconds }, 'attempt finished');
+      // The attempt's outcome line (mirrored from its delivery log) says how it ended, at info or above;
+      // a lost claim recorded nothing, so it is told here.
+      if (end.kind === 'claim_lost') context.logger.warn({ duration_s: durationSeconds }, 'attempt ended unrecorded: another worker took over its claim');
+      else context.logger.debug({ outcome: end.kind, duration_s: durationSeconds }, 'attempt finished');
     }
   }
 }

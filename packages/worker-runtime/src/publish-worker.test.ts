@@ -154,6 +154,23 @@ describe('publish worker: delivery state machine', () => {
     expect(h.provider.publications(delivery.id)).toHaveLength(1);
   });
 
+  it('records nothing when its claim was taken over during the publish call, and says so in the service log', async () => {
+    const { delivery } = await h.seed();
+    h.provider.script({ kind: 'hang' });
+    const callsBefore = h.provider.calls().length;
+    await h.enqueue(delivery);
+    const worker = await h.startWorker({ config: { concurrency: 1 } });
+    await h.provider.waitForCalls(callsBefore + 1);
+    // Another worker's takeover, as the database sees it: a new claim token.
+    await h.db.pool.query(`update deliveries set claim_token = 'someone-else' where id = $1`, [delivery.id]);
+
+    h.provider.release();
+    await expect.poll(() => worker.logs.some((line) => line.includes('another worker took over its claim')), { timeout: 5_000 }).toBe(true);
+    const line = JSON.parse(worker.logs.find((l) => l.includes('another worker took over its claim'))!);
+    expect(line).toMatchObject({ level: 'warn', delivery_id: delivery.id, attempt_no: 1 });
+    expect(await h.delivery(delivery.id)).toMatchObject({ status: 'processing', claimToken: 'someone-else' });
+  });
+
   it('never publishes a delivery canceled while its job waited in Redis', async () => {
     const { delivery } = await h.seed();
     await h.enqueue(delivery);

@@ -9,13 +9,10 @@ export type PostingJobRow = typeof postingJobs.$inferSelect;
 export type DeliveryOutcome = 'posted' | 'failed' | 'canceled';
 
 /**
- * Opens a posting job over deliveries and points each delivery at it. Counts are per post:
- * a post is done when all of its deliveries in this job are.
- */
-/**
- * A posting job over the deliveries' posts, with their per-post counts. The deliveries are
- * attached to it unless the caller sets their posting_job_id in its own update of them
- * (`attach: false`, as startRun does: one write per delivery instead of two).
+ * Opens a posting job over deliveries and points each delivery at it, unless the caller sets
+ * their posting_job_id in its own update of them (`attach: false`, as openRun does with
+ * startRun: one write per delivery instead of two). Counts are per post: a post is done when
+ * all of its deliveries in this job are.
  */
 export async function createPostingJob(
   tx: DbOrTx,
