@@ -21,9 +21,10 @@ export async function enqueueCommitted(ctx: EngineContext, deliveries: Queueable
   }
 }
 
+/** A delivery still `pending` was never queued: it has no job to remove. */
 export async function removeReplacedJobs(ctx: EngineContext, replaced: QueueableDelivery[]) {
   try {
-    await removeRunJobs(ctx.queues, replaced);
+    await removeRunJobs(ctx.queues, replaced.filter((d) => d.status !== 'pending'));
   } catch (err) {
     ctx.logger.warn({ err }, 'could not remove replaced jobs; workers will skip them');
   }

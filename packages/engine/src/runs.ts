@@ -41,7 +41,7 @@ export async function openRun(
     input.deliveries.filter((d) => unfinished.includes(d.status)),
   );
   // The caller locked the deliveries: every one of them starts.
-  const job = await createPostingJob(tx, { userId: input.userId, trigger: input.trigger, deliveries: input.deliveries, attach: false });
+  const job = await createPostingJob(tx, { userId: input.userId, trigger: input.trigger, deliveries: input.deliveries });
   const started = await startRun(
     tx,
     input.deliveries.map((d) => d.id),
@@ -57,8 +57,7 @@ export async function openRun(
 
 /** After commit: drop the replaced runs' jobs, enqueue the new ones, tell clients. */
 export async function publishRun(ctx: EngineContext, run: OpenedRun): Promise<void> {
-  // A pending delivery was never queued: it has no job to remove.
-  await removeReplacedJobs(ctx, run.replaced.filter((d) => d.status !== 'pending'));
+  await removeReplacedJobs(ctx, run.replaced);
   await enqueueCommitted(ctx, run.started);
   await announceJobs(ctx, [...run.detachedJobs, run.job]);
   await announceDeliveries(ctx, run.started);

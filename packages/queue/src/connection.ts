@@ -12,3 +12,13 @@ export function createRedisConnection(url: string, role: 'worker' | 'producer', 
     ...options,
   });
 }
+
+/**
+ * A connection of its own beside a worker's (BullMQ's is left as BullMQ expects it), with
+ * `options` over the worker's. Its failures surface on its commands, not as error events.
+ */
+export function sideConnection(workerConnection: Redis, options: RedisOptions): Redis {
+  const side = workerConnection.duplicate(options);
+  side.on('error', () => undefined);
+  return side;
+}

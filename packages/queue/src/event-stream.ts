@@ -20,8 +20,10 @@ export const EVENT_STREAM_MAXLEN = 100_000;
 
 export const eventStreamKey = (prefix: string) => `${prefix}:events`;
 
-const entryArgs = (event: PlatformEvent) =>
-  ['type', event.type, 'user_id', event.user_id, 'job_id', event.job_id ?? '', 'data', JSON.stringify(event.data)] as const;
+/** A stream entry's fields, as `readEvents` decodes them (also for scripts that XADD events themselves). */
+export const streamFields = (event: PlatformEvent): string[] => [
+  'type', event.type, 'user_id', event.user_id, 'job_id', event.job_id ?? '', 'data', JSON.stringify(event.data),
+];
 
 /**
  * Appends events in order in one round trip (a pipeline, not a transaction). Resolves with
@@ -30,7 +32,7 @@ const entryArgs = (event: PlatformEvent) =>
 export async function appendEvents(redis: Redis, prefix: string, events: PlatformEvent[]): Promise<(Error | null)[]> {
   if (events.length === 0) return [];
   const pipeline = redis.pipeline();
-  for (const event of events) pipeline.xadd(eventStreamKey(prefix), 'MAXLEN', '~', EVENT_STREAM_MAXLEN, '*', ...entryArgs(event));
+  for (const event of events) pipeline.xadd(eventStreamKey(prefix), 'MAXLEN', '~', EVENT_STREAM_MAXLEN, '*', ...streamFields(event));
   const results = (await pipeline.exec()) ?? [];
   return events.map((_, i) => results[i]?.[0] ?? null);
 }

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { encryptJson, type Keyring } from '@autoposter/crypto';
 import type { AccountKind, Channel, Db, DeliveryStatus } from '@autoposter/db';
 import { schema } from '@autoposter/db';
+import { createPostingJob } from '@autoposter/db/repositories/posting-jobs';
+import { inArray } from 'drizzle-orm';
 
 /** A keyring with one fresh key, for tests that store credentials. */
 export const testKeyring = (): Keyring => ({ keys: [{ version: 'v1', key: randomBytes(32) }] });
@@ -95,4 +97,11 @@ export async function insertPost(
         .returning()
     : [];
   return { post: post!, deliveries };
+}
+
+/** A posting job over these deliveries, which join it (as startRun makes them), without starting a run. */
+export async function insertPostingJob(db: Db, userId: string, deliveries: { id: string; postId: string }[]) {
+  const job = await createPostingJob(db, { userId, trigger: 'start_posting', deliveries });
+  await db.update(schema.deliveries).set({ postingJobId: job.id }).where(inArray(schema.deliveries.id, deliveries.map((d) => d.id)));
+  return job;
 }

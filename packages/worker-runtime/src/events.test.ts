@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createPostingJob } from '@autoposter/db/repositories/posting-jobs';
+import { insertPostingJob } from '@autoposter/testing';
 import { createLogger } from '@autoposter/logger';
 import { createRedisConnection, eventStreamKey } from '@autoposter/queue';
 import { connectionForEvents, deliveryUpdated, EventPublisher, jobProgress } from './events.ts';
@@ -83,7 +83,7 @@ describe('publish worker: events are appended after the commit, best effort', ()
 
   it("drops a job's progress event older than one its stream already has, so `final` stays last", async () => {
     const { userId, delivery } = await h.seed({ withJob: false });
-    const job = await createPostingJob(h.db.db, { userId, trigger: 'start_posting', deliveries: [{ id: delivery.id, postId: delivery.postId }] });
+    const job = await insertPostingJob(h.db.db, userId, [delivery]);
     const running = { ...job, status: 'running' as const };
     const final = { ...job, status: 'completed' as const, completedPosts: 1, completedAt: new Date() };
     const { logger } = capturingLogger();

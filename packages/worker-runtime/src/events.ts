@@ -5,7 +5,7 @@ import type { DeliveryRow } from '@autoposter/db/repositories/delivery-runs';
 import { recordDeliveryOutcome, type DeliveryOutcome, type PostingJobRow } from '@autoposter/db/repositories/posting-jobs';
 import { toJobView } from '@autoposter/engine';
 import type { Logger } from '@autoposter/logger';
-import { EVENT_STREAM_MAXLEN, eventStreamKey, type PlatformEvent } from '@autoposter/queue';
+import { EVENT_STREAM_MAXLEN, eventStreamKey, sideConnection, streamFields, type PlatformEvent } from '@autoposter/queue';
 import { Batcher } from './batcher.ts';
 import { LuaScript } from './lua-script.ts';
 
@@ -119,9 +119,7 @@ const EVENT_APPEND_TIMEOUT_MS = 2_000;
  * append during a Redis outage fails (and is logged) instead of stalling the attempt.
  */
 export function connectionForEvents(workerConnection: Redis): Redis {
-  const events = workerConnection.duplicate({ maxRetriesPerRequest: 1, commandTimeout: EVENT_APPEND_TIMEOUT_MS });
-  events.on('error', () => undefined); // failures surface on the appends, which log them
-  return events;
+  return sideConnection(workerConnection, { maxRetriesPerRequest: 1, commandTimeout: EVENT_APPEND_TIMEOUT_MS });
 }
 
 /**
@@ -179,11 +177,6 @@ export class EventPublisher {
       this.logger.warn({ err, event_type: events[0]!.event.type, events: events.length }, 'could not append events to the stream');
     }
   }
-}
-
-/** The stream entry's fields, as `appendEvents` (@autoposter/queue) writes them and `readEvents` decodes them. */
-function streamFields(event: PlatformEvent): string[] {
-  return ['type', event.type, 'user_id', event.user_id, 'job_id', event.job_id ?? '', 'data', JSON.stringify(event.data)];
 }
 
 /** Runs `work` in a transaction; the events it announced are appended once it committed (none if it rolled back). */

@@ -128,4 +128,3 @@ describe('publish worker: account pacing', () => {
     expect(await pacing.enter(account, new Date())).toMatchObject({ allowed: false, reason: 'daily_cap' });
   });
 });
-

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AccountLimits } from '@autoposter/db/repositories/accounts';
+import { sideConnection } from '@autoposter/queue';
 import { localDay, nextPostingWindow, startOfNextLocalDay } from './local-time.ts';
 import { LuaScript } from './lua-script.ts';
 
@@ -45,12 +46,9 @@ const releaseLockScript = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1
 /**
  * Pacing's own connection, with auto-pipelining: the worker's jobs move through their stages
  * together, and the scripts they send in the same tick go out in one write instead of one each.
- * (BullMQ's connection is left as BullMQ expects it.) Failures surface on the commands.
  */
 export function connectionForPacing(workerConnection: Redis): Redis {
-  const pacing = workerConnection.duplicate({ enableAutoPipelining: true });
-  pacing.on('error', () => undefined);
-  return pacing;
+  return sideConnection(workerConnection, { enableAutoPipelining: true });
 }
 
 /**

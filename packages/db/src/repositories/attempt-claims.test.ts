@@ -1,10 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, insertAccount, insertMedia, insertPost, insertUser, testKeyring, type TestDatabase } from '@autoposter/testing';
+import { createTestDatabase, insertAccount, insertMedia, insertPost, insertPostingJob, insertUser, testKeyring, type TestDatabase } from '@autoposter/testing';
 import { deliveryAttempts, media, postingJobs, posts } from '../schema.ts';
 import { claimAndStartAttempts } from './attempt-claims.ts';
 import { saveProviderState } from './attempts.ts';
-import { createPostingJob } from './posting-jobs.ts';
 
 describe('claiming a delivery and starting its attempt in one statement', () => {
   let db: TestDatabase;
@@ -34,7 +33,7 @@ describe('claiming a delivery and starting its attempt in one statement', () => 
       videoMediaId: video!.id,
     });
     const delivery = deliveries[0]!;
-    const job = await createPostingJob(db.db, { userId: user.id, trigger: 'start_posting', deliveries: [{ id: delivery.id, postId: post.id }] });
+    const job = await insertPostingJob(db.db, user.id, [{ id: delivery.id, postId: post.id }]);
 
     const claimed = (await claim(delivery.id, 'a'))!;
 
@@ -73,11 +72,7 @@ describe('claiming a delivery and starting its attempt in one statement', () => 
       { mediaIds: [image!.id] },
     );
     const { post: single, deliveries: [alone] } = await insertPost(db.db, user.id, [{ channel: 'facebook_page', accountId: account.id, status: 'queued', dueAt: new Date() }]);
-    const job = await createPostingJob(db.db, {
-      userId: user.id,
-      trigger: 'start_posting',
-      deliveries: [...targets, alone!].map((d) => ({ id: d.id, postId: d.postId })),
-    });
+    const job = await insertPostingJob(db.db, user.id, [...targets, alone!].map((d) => ({ id: d.id, postId: d.postId })));
     const taken = await queuedDelivery();
     await claim(taken.delivery.id, 'first');
 

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, insertAccount, insertPost, insertUser, testKeyring, type TestDatabase } from '@autoposter/testing';
+import { createTestDatabase, insertAccount, insertPost, insertPostingJob, insertUser, testKeyring, type TestDatabase } from '@autoposter/testing';
 import { deliveryAttempts, deliveryLogs, postingJobs } from '../schema.ts';
 import { claimAndStartAttempts } from './attempt-claims.ts';
 import { recordPublications } from './attempt-outcomes.ts';
-import { createPostingJob, recordDeliveryOutcome } from './posting-jobs.ts';
+import { recordDeliveryOutcome } from './posting-jobs.ts';
 
 describe('recording a publication in one statement', () => {
   let db: TestDatabase;
@@ -22,7 +22,7 @@ describe('recording a publication in one statement', () => {
       const { deliveries: rows } = await insertPost(db.db, user.id, [{ channel: 'facebook_page', accountId: account.id, status: 'queued', dueAt: new Date() }]);
       deliveries.push(rows[0]!);
     }
-    const job = await createPostingJob(db.db, { userId: user.id, trigger: 'start_posting', deliveries: deliveries.map((d) => ({ id: d.id, postId: d.postId })) });
+    const job = await insertPostingJob(db.db, user.id, deliveries.map((d) => ({ id: d.id, postId: d.postId })));
     const claims = await Promise.all(
       deliveries.map(async (d) => (await claimAndStartAttempts(db.db, batch(), [{ deliveryId: d.id, run: 0, token: `t-${d.id}` }]))[0]),
     );
@@ -85,7 +85,7 @@ describe('recording a publication in one statement', () => {
     const { deliveries: [alone] } = await insertPost(db.db, user.id, [{ channel: 'facebook_page', accountId: account.id, status: 'queued', dueAt: new Date() }]);
     const { deliveries: [unfinished] } = await insertPost(db.db, user.id, [{ channel: 'facebook_page', accountId: account.id, status: 'queued', dueAt: new Date() }]);
     const all = [...targets, alone!, unfinished!];
-    const job = await createPostingJob(db.db, { userId: user.id, trigger: 'start_posting', deliveries: all.map((d) => ({ id: d.id, postId: d.postId })) });
+    const job = await insertPostingJob(db.db, user.id, all.map((d) => ({ id: d.id, postId: d.postId })));
     const claims = (await claimAndStartAttempts(db.db, batch(), all.map((d) => ({ deliveryId: d.id, run: 0, token: `t-${d.id}` })))).map((c) => c!);
 
     const [lost, ...rest] = await recordPublications(db.db, [publication(claims[3]!, 'stale'), ...claims.slice(0, 3).map((claim) => publication(claim))]);

@@ -1,6 +1,6 @@
-import { and, desc, eq, getTableColumns, inArray } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
-import { deliveries, postingJobPosts, postingJobs } from '../schema.ts';
+import { postingJobPosts, postingJobs } from '../schema.ts';
 import type { JobStatus } from '../statuses.ts';
 import { olderThan, positionOf, type PagePosition } from './keyset.ts';
 import { columnList, columnsOf, fromDriverRow, runStatement } from './statements.ts';
@@ -9,14 +9,12 @@ export type PostingJobRow = typeof postingJobs.$inferSelect;
 export type DeliveryOutcome = 'posted' | 'failed' | 'canceled';
 
 /**
- * Opens a posting job over deliveries and points each delivery at it, unless the caller sets
- * their posting_job_id in its own update of them (`attach: false`, as openRun does with
- * startRun: one write per delivery instead of two). Counts are per post: a post is done when
- * all of its deliveries in this job are.
+ * Opens a posting job over deliveries (they join it in startRun, the update that starts them).
+ * Counts are per post: a post is done when all of its deliveries in this job are.
  */
 export async function createPostingJob(
   tx: DbOrTx,
-  input: { userId: string; trigger: string; deliveries: { id: string; postId: string }[]; attach?: boolean },
+  input: { userId: string; trigger: string; deliveries: { postId: string }[] },
 ): Promise<PostingJobRow> {
   const perPost = new Map<string, number>();
   for (const d of input.deliveries) perPost.set(d.postId, (perPost.get(d.postId) ?? 0) + 1);
@@ -28,12 +26,6 @@ export async function createPostingJob(
     await tx
       .insert(postingJobPosts)
       .values([...perPost].map(([postId, totalDeliveries]) => ({ jobId: job!.id, postId, totalDeliveries })));
-  }
-  if (perPost.size > 0 && input.attach !== false) {
-    await tx
-      .update(deliveries)
-      .set({ postingJobId: job!.id })
-      .where(inArray(deliveries.id, input.deliveries.map((d) => d.id)));
   }
   return job!;
 }

@@ -5,7 +5,6 @@ import type { Keyring } from '@autoposter/crypto';
 import { schema, type AccountKind, type Channel } from '@autoposter/db';
 import { findDeliveryWithAttempts, listDeliveryLogs } from '@autoposter/db/repositories/delivery-reads';
 import { findDeliveryForJob, type DeliveryRow } from '@autoposter/db/repositories/delivery-runs';
-import { createPostingJob } from '@autoposter/db/repositories/posting-jobs';
 import { createLogger } from '@autoposter/logger';
 import type { Publisher } from '@autoposter/publisher';
 import { createRedisConnection, deliveryJobId, publishQueueOptions, queueForChannel, readEvents, type JobPayloads, type PublishQueueName, type StoredEvent } from '@autoposter/queue';
@@ -16,6 +15,7 @@ import {
   enqueueDelivery,
   insertAccount,
   insertPost,
+  insertPostingJob,
   insertUser,
   startFakeProvider,
   testKeyring,
@@ -117,11 +117,7 @@ export class WorkerHarness {
     ]);
     const delivery = deliveries[0]!;
     if (options.withJob === false) return { userId: account.userId, account, delivery, jobId: null };
-    const job = await createPostingJob(this.db.db, {
-      userId: account.userId,
-      trigger: 'start_posting',
-      deliveries: [{ id: delivery.id, postId: delivery.postId }],
-    });
+    const job = await insertPostingJob(this.db.db, account.userId, [delivery]);
     return { userId: account.userId, account, delivery: { ...delivery, postingJobId: job.id }, jobId: job.id };
   }
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '@autoposter/db';
-import { createPostingJob } from '@autoposter/db/repositories/posting-jobs';
-import { insertAccount, insertPost } from '@autoposter/testing';
+import { insertAccount, insertPost, insertPostingJob } from '@autoposter/testing';
 import { createTestApi, type TestApi } from '../test/test-app.ts';
 import { encodeCursor } from '../posts/cursor.ts';
 
@@ -32,11 +31,7 @@ describe('posting jobs', () => {
       { channel: 'facebook_page', accountId: account.id, targetId: 'second-page' },
     ]);
     postId = post.id;
-    const job = await createPostingJob(api.db.db, {
-      userId: owner.id,
-      trigger: 'start_posting',
-      deliveries: deliveries.map((d) => ({ id: d.id, postId: d.postId })),
-    });
+    const job = await insertPostingJob(api.db.db, owner.id, deliveries);
     jobId = job.id;
   });
   afterAll(() => api.close());
