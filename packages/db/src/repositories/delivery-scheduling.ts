@@ -9,6 +9,7 @@ export interface QueueableDelivery {
   id: string;
   postId: string;
   userId: string;
+  accountId: string;
   channel: Channel;
   run: number;
   status: DeliveryStatus;
@@ -20,6 +21,7 @@ const queueable = {
   id: deliveries.id,
   postId: deliveries.postId,
   userId: deliveries.userId,
+  accountId: deliveries.accountId,
   channel: sql<Channel>`${deliveries.channel}`,
   run: deliveries.run,
   status: sql<DeliveryStatus>`${deliveries.status}`,
