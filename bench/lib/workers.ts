@@ -10,8 +10,18 @@ import { sleep, within } from './wait.ts';
 import { note } from './report.ts';
 import { isMessage, type WorkerMessage } from './worker-messages.ts';
 
-/** The same for the runtime and raw BullMQ; the runtime's Postgres pool has as many connections. */
-export const WORKER_CONCURRENCY = 10;
+/**
+ * The same for the runtime and raw BullMQ; the runtime's Postgres pool has as many connections.
+ * 10 unless `BENCH_CONCURRENCY` says otherwise (the figures and verdicts are for 10).
+ */
+export const WORKER_CONCURRENCY = concurrencyFromEnv(process.env.BENCH_CONCURRENCY);
+
+function concurrencyFromEnv(value: string | undefined): number {
+  if (value === undefined || value === '') return 10;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`BENCH_CONCURRENCY must be a positive integer, got "${value}"`);
+  return parsed;
+}
 
 /** Limits that never apply: the benchmarks measure the runtime, not pacing. */
 export const UNTHROTTLED_LIMITS: AccountLimitsOverride = { daily_cap: 1_000_000, min_gap_seconds: 0, posting_hours: null };
