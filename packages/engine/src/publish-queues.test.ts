@@ -18,11 +18,11 @@ afterAll(async () => {
 
 describe('publish queues', () => {
   it('store a job with ids only and no per-job retention, and keep BullMQ event stream short', async () => {
-    const delivery = { id: randomUUID(), run: 3, accountId: randomUUID(), channel: 'facebook_page' as const, dueAt: new Date(Date.now() + 60_000) };
+    const delivery = { id: randomUUID(), run: 3, channel: 'facebook_page' as const, dueAt: new Date(Date.now() + 60_000) };
     await enqueueDeliveries(queues, [delivery], { maxAttempts: 5, now: new Date() });
 
     const stored = await redis.client.hgetall(`${redis.prefix}:meta:${deliveryJobId(delivery.id, delivery.run)}`);
-    expect(JSON.parse(stored.data!)).toEqual({ delivery_id: delivery.id, run: 3, account_id: delivery.accountId });
+    expect(JSON.parse(stored.data!)).toEqual({ delivery_id: delivery.id, run: 3 });
     const opts = JSON.parse(stored.opts!) as Record<string, unknown>;
     expect(opts).toMatchObject({ attempts: 5, backoff: { type: 'custom' } });
     expect(opts).not.toHaveProperty('removeOnComplete');

@@ -28,7 +28,7 @@ export const queueOf = (queues: PublishQueues, delivery: Pick<QueueableDelivery,
  */
 export async function enqueueDeliveries(
   queues: PublishQueues,
-  deliveries: Pick<QueueableDelivery, 'id' | 'run' | 'accountId' | 'channel' | 'dueAt'>[],
+  deliveries: Pick<QueueableDelivery, 'id' | 'run' | 'channel' | 'dueAt'>[],
   options: { maxAttempts: number; now: Date },
 ): Promise<void> {
   const byQueue = new Map<PublishQueueName, typeof deliveries>();

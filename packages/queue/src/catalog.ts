@@ -23,13 +23,9 @@ export const queueForChannel: Record<Channel, PublishQueueName> = {
   instagram: 'meta',
 };
 
-/**
- * Job names paired with their payloads. Payloads carry ids only: never content or secrets.
- * `account_id` lets a worker pace the delivery's account before reading the delivery; jobs
- * added before it existed lack it, and take the slower path that reads first.
- */
+/** Job names paired with their payloads. Payloads carry ids only: never content or secrets. */
 export interface JobPayloads {
-  'publish-delivery': { delivery_id: string; run: number; account_id?: string };
+  'publish-delivery': { delivery_id: string; run: number };
   'dispatch-pass': Record<string, never>;
   'retention-pass': Record<string, never>;
 }
@@ -67,12 +63,12 @@ export const schedulerIds = {
  * due, the configured attempts with the workers' custom backoff.
  */
 export function publishDeliveryJob(
-  delivery: { id: string; run: number; accountId: string; dueAt: Date | null },
+  delivery: { id: string; run: number; dueAt: Date | null },
   options: { maxAttempts: number; now: Date },
 ) {
   return {
     name: 'publish-delivery' as const,
-    data: { delivery_id: delivery.id, run: delivery.run, account_id: delivery.accountId } satisfies JobPayloads['publish-delivery'],
+    data: { delivery_id: delivery.id, run: delivery.run } satisfies JobPayloads['publish-delivery'],
     opts: {
       jobId: deliveryJobId(delivery.id, delivery.run),
       // BullMQ counts the delay from the job's timestamp; pinning it to `now` makes the job due

@@ -6,10 +6,8 @@ import {
   cancelUnheldDelivery,
   claimableStatuses,
   type ClaimFence,
-  type ClaimInput,
   type DeliveryRow,
 } from '@autoposter/db/repositories/delivery-runs';
-import type { JobPayloads } from '@autoposter/queue';
 import { announceDelivery, commitThenAnnounce, deliveryAndJobEvents } from './events.ts';
 import type { RuntimeDeps } from './runtime.ts';
 
@@ -28,10 +26,9 @@ const isClaimable = (status: string) => (claimableStatuses as readonly string[])
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A payload this worker cannot act on (a foreign or corrupted job) is dropped, not retried. */
-export function isValidPayload(data: unknown): data is JobPayloads['publish-delivery'] {
-  const { delivery_id, run, account_id } = (data ?? {}) as Record<string, unknown>;
-  const isUuid = (value: unknown) => typeof value === 'string' && uuid.test(value);
-  return isUuid(delivery_id) && Number.isInteger(run) && (account_id === undefined || isUuid(account_id));
+export function isValidPayload(data: unknown): data is { delivery_id: string; run: number } {
+  const { delivery_id, run } = (data ?? {}) as Record<string, unknown>;
+  return typeof delivery_id === 'string' && uuid.test(delivery_id) && Number.isInteger(run);
 }
 
 /**
@@ -55,7 +52,7 @@ export function judgeArrival(delivery: DeliveryRow | null, run: number, now: Dat
   return { kind: 'claim', delivery };
 }
 
-export interface Claim extends Pick<ClaimedAttempt, 'account' | 'post' | 'media' | 'history'> {
+export interface Claim extends Pick<ClaimedAttempt, 'post' | 'media' | 'history'> {
   delivery: DeliveryRow;
   attempt: AttemptRow;
   fence: ClaimFence;
@@ -69,18 +66,17 @@ export interface Claim extends Pick<ClaimedAttempt, 'account' | 'post' | 'media'
  * reads what the publish request needs; announces both (and the posting job's progress) once
  * committed. Null when the claim lost the race.
  */
-export async function claimAttempt(deps: RuntimeDeps, input: Omit<ClaimInput, 'token'>): Promise<Claim | null> {
+export async function claimAttempt(deps: RuntimeDeps, input: { deliveryId: string; run: number }): Promise<Claim | null> {
   const token = randomUUID();
   const claimed = await deps.statements.claim.run({ ...input, token });
   if (!claimed) return null;
-  const { delivery, account, attempt, postingJob, post, media, history } = claimed;
+  const { delivery, attempt, postingJob, post, media, history } = claimed;
   deps.events.send(deliveryAndJobEvents(delivery, postingJob));
   return {
     delivery,
     attempt,
     fence: { deliveryId: delivery.id, token },
     attemptOfRun: delivery.attemptCount - delivery.attemptsBeforeRun,
-    account,
     post,
     media,
     history,

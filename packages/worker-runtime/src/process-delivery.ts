@@ -1,10 +1,9 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { effectiveLimits } from '@autoposter/db/repositories/accounts';
+import { effectiveLimits, type Account } from '@autoposter/db/repositories/accounts';
 import { findDeliveryForJob, type DeliveryRow } from '@autoposter/db/repositories/delivery-runs';
 import type { Logger } from '@autoposter/logger';
 import type { JobPayloads } from '@autoposter/queue';
 import { DeliveryLog } from './delivery-log.ts';
-import { pacedAs, type PacingInputs } from './known-accounts.ts';
 import { cancelUnheld, claimAttempt, isValidPayload, judgeArrival, type Arrival, type Claim } from './claim.ts';
 import type { AttemptEndLabel } from './metrics.ts';
 import type { PacingGate, PacingSlot, PacingWait } from './pacing.ts';
@@ -33,67 +32,38 @@ export function createDeliveryProcessor(deps: RuntimeDeps, baseLogger: Logger) {
       baseLogger.warn({ job_id: job.id }, 'job payload is not {delivery_id, run}: dropped');
       return { outcome: 'skipped', reason: 'invalid_payload' };
     }
-    const { delivery_id: deliveryId, run, account_id: accountId } = job.data;
-    const input = { deliveryId, run };
+    const { delivery_id: deliveryId, run } = job.data;
     const logger = baseLogger.child({ job_id: job.id, delivery_id: deliveryId });
     const defer = (until: Date, reason: string) => deferJob(job, token, until, reason, logger);
 
-    const started = (await startPaced(deps, input, deps.knownAccounts.recall(accountId))) ?? (await startAfterReading(deps, input, logger, defer));
-    if ('outcome' in started) return started;
-    const { claim, slot } = started;
-    if (claim.account) deps.knownAccounts.remember(claim.account);
+    const found = await deps.statements.findDelivery.run(deliveryId);
+    const arrival = judgeArrival(found?.delivery ?? null, run, new Date());
+    if (arrival.kind !== 'claim') return actOnArrival(deps, arrival, { deliveryId, run }, logger, defer);
+
+    const account = found?.account ?? null;
+    const gate = await enterPacing(deps, account);
+    if (!gate.allowed) {
+      await logPacingWait(deps, arrival.delivery, gate, logger);
+      return defer(gate.until, gate.reason);
+    }
+    const claim = await claimAttempt(deps, { deliveryId, run }).catch(async (err: unknown) => {
+      await gate.slot?.settle('not_published');
+      throw err;
+    });
+    if (!claim) {
+      await gate.slot?.settle('not_published');
+      return afterLostRace(deps, { deliveryId, run }, logger, defer);
+    }
     const attemptLogger = logger.child({ attempt_no: claim.attempt.attemptNo });
-    const end = await runClaimed(deps, claim, { slot, jobSignal: signal, logger: attemptLogger });
+    const end = await runClaimed(deps, claim, { account, slot: gate.slot, jobSignal: signal, logger: attemptLogger });
     return settleJob(job, token, end, attemptLogger);
   };
-}
-
-type JobInput = { deliveryId: string; run: number };
-type Defer = (until: Date, reason: string) => Promise<never>;
-type Started = { claim: Claim; slot: PacingSlot | null };
-
-/**
- * For a job naming an account this worker knows: pacing first, as the account was last seen,
- * then a claim that checks it still is, which saves reading the delivery before the claim.
- * Null when pacing says wait or the claim does not land (the account changed, or the delivery
- * is not claimable now): the job then takes the path that reads first, and finds out why.
- */
-async function startPaced(deps: RuntimeDeps, input: JobInput, known: PacingInputs | undefined): Promise<Started | null> {
-  if (!known) return null;
-  const gate = await enterPacing(deps, known);
-  if (!gate.allowed) return null;
-  const claim = await claimInSlot(deps, { ...input, pacedAs: pacedAs(known) }, gate.slot);
-  return claim && { claim, slot: gate.slot };
-}
-
-/** Reads the delivery and its account, and acts on what it finds: claim (paced), wait, or nothing to do. */
-async function startAfterReading(deps: RuntimeDeps, input: JobInput, logger: Logger, defer: Defer): Promise<Started | JobResult> {
-  const found = await deps.statements.findDelivery.run(input.deliveryId);
-  const arrival = judgeArrival(found?.delivery ?? null, input.run, new Date());
-  if (arrival.kind !== 'claim') return actOnArrival(deps, arrival, input, logger, defer);
-  const gate = await enterPacing(deps, found?.account ?? null);
-  if (!gate.allowed) {
-    await logPacingWait(deps, arrival.delivery, gate, logger);
-    return defer(gate.until, gate.reason);
-  }
-  const claim = await claimInSlot(deps, input, gate.slot);
-  return claim ? { claim, slot: gate.slot } : afterLostRace(deps, input, logger, defer);
-}
-
-/** The claim; the pacing slot is given back when it does not land. */
-async function claimInSlot(deps: RuntimeDeps, input: Parameters<typeof claimAttempt>[1], slot: PacingSlot | null): Promise<Claim | null> {
-  const claim = await claimAttempt(deps, input).catch(async (err: unknown) => {
-    await slot?.settle('not_published');
-    throw err;
-  });
-  if (!claim) await slot?.settle('not_published');
-  return claim;
 }
 
 type OpenGate = { allowed: true; slot: PacingSlot | null };
 
 /** A deleted account has no limits to respect: its attempt fails right after the claim. */
-async function enterPacing(deps: RuntimeDeps, account: PacingInputs | null): Promise<OpenGate | Extract<PacingGate, { allowed: false }>> {
+async function enterPacing(deps: RuntimeDeps, account: Account | null): Promise<OpenGate | Extract<PacingGate, { allowed: false }>> {
   if (!account) return { allowed: true, slot: null };
   return deps.pacing.enter(
     {
@@ -147,6 +117,9 @@ async function settleJob(job: PublishJob, token: string | undefined, end: Attemp
       return { outcome: end.kind };
   }
 }
+
+type JobInput = { deliveryId: string; run: number };
+type Defer = (until: Date, reason: string) => Promise<never>;
 
 /** Everything but a claim: nothing to do, not yet, or a cancel requested while someone held it. */
 async function actOnArrival(

@@ -51,7 +51,7 @@ describe('publish worker: delivery state machine', () => {
     expect(JSON.stringify({ events, logs })).not.toContain('secret-page-token');
 
     const bullJob = await h.waitForJobState(delivery, 'completed');
-    expect(bullJob.data).toEqual({ delivery_id: delivery.id, run: 0, account_id: delivery.accountId });
+    expect(bullJob.data).toEqual({ delivery_id: delivery.id, run: 0 });
     expect(bullJob.returnvalue).toEqual({ outcome: 'posted' });
   });
 

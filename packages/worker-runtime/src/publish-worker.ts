@@ -8,7 +8,6 @@ import { publishJobRetention, type JobPayloads, type PublishQueueName } from '@a
 import { WorkerShutdownError } from './abort.ts';
 import { createBatchedStatements } from './batched-statements.ts';
 import { connectionForEvents, EventPublisher } from './events.ts';
-import { KnownAccounts } from './known-accounts.ts';
 import type { PublishMetrics } from './metrics.ts';
 import { AccountPacing, connectionForPacing } from './pacing.ts';
 import { createDeliveryProcessor, type JobResult } from './process-delivery.ts';
@@ -60,7 +59,6 @@ export function createPublishWorker(options: CreatePublishWorkerOptions): Publis
       lockTtlMs: config.lockDurationMs,
       busyRetryMs: Math.min(config.lockDurationMs, 5_000),
     }),
-    knownAccounts: new KnownAccounts(),
     events: new EventPublisher(eventConnection, prefix, logger),
     shutdown: shutdown.signal,
     metrics: options.metrics,

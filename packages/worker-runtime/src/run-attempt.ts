@@ -1,3 +1,4 @@
+import type { Account } from '@autoposter/db/repositories/accounts';
 import { renewClaim } from '@autoposter/db/repositories/delivery-runs';
 import type { Logger } from '@autoposter/logger';
 import { classifyError, PublishError, type Channel, type PublishRequest, type PublishResult } from '@autoposter/publisher';
@@ -37,7 +38,7 @@ type PublisherOutcome = { ok: true; result: PublishResult; adopted: boolean } | 
 export async function runAttempt(
   deps: RuntimeDeps,
   claim: Claim,
-  context: { slot: PacingSlot | null; jobSignal: AbortSignal | undefined; logger: Logger },
+  context: { account: Account | null; slot: PacingSlot | null; jobSignal: AbortSignal | undefined; logger: Logger },
 ): Promise<AttemptEnd> {
   const redactor = new Redactor();
   const recorder = new AttemptRecorder(deps, claim, context.logger, redactor);
@@ -54,7 +55,7 @@ export async function runAttempt(
     else if (context.slot && !(await context.slot.refresh())) context.logger.warn('the account lock expired during the attempt');
   }, context.logger);
   try {
-    const outcome = await callPublisher(deps, { claim, recorder, redactor, signal });
+    const outcome = await callPublisher(deps, { claim, account: context.account, recorder, redactor, signal });
     if (outcome.ok) {
       // Published whatever the record below says: pacing counts it meanwhile (its failure is logged when the attempt ends).
       context.slot?.settle('published').catch(() => undefined);
@@ -71,7 +72,7 @@ export async function runAttempt(
 
 async function callPublisher(
   deps: RuntimeDeps,
-  input: { claim: Claim; recorder: AttemptRecorder; redactor: Redactor; signal: AbortSignal },
+  input: { claim: Claim; account: Account | null; recorder: AttemptRecorder; redactor: Redactor; signal: AbortSignal },
 ): Promise<PublisherOutcome> {
   const { signal, recorder } = input;
   let publishStarted = false;
@@ -93,10 +94,10 @@ async function callPublisher(
 /** The request, and whether an earlier attempt's unknown outcome means looking before publishing. */
 function buildRequest(
   deps: RuntimeDeps,
-  input: { claim: Claim; recorder: AttemptRecorder; redactor: Redactor; signal: AbortSignal },
+  input: { claim: Claim; account: Account | null; recorder: AttemptRecorder; redactor: Redactor; signal: AbortSignal },
 ): { request: PublishRequest; lookFirst: boolean } {
-  const { claim, recorder, redactor, signal } = input;
-  const { delivery, account, attempt, history } = claim;
+  const { claim, account, recorder, redactor, signal } = input;
+  const { delivery, attempt, history } = claim;
   if (!account) throw new PublishError('permission_denied', 'The account of this delivery was deleted');
   const post = toPublishPost(claim.post, claim.media, deps.config.media);
   const publishAccount = toPublishAccount(account, deps.keyring);

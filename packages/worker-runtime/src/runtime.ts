@@ -5,7 +5,6 @@ import type { Publisher } from '@autoposter/publisher';
 import type { Redis } from 'ioredis';
 import type { BatchedStatements } from './batched-statements.ts';
 import type { EventPublisher } from './events.ts';
-import type { KnownAccounts } from './known-accounts.ts';
 import type { PublishMetrics } from './metrics.ts';
 import type { AccountPacing } from './pacing.ts';
 import type { MediaSettings } from './publish-content.ts';
@@ -38,8 +37,6 @@ export interface RuntimeDeps {
   workerId: string;
   config: PublishWorkerConfig;
   pacing: AccountPacing;
-  /** How this worker last saw the accounts it paced (see `KnownAccounts`). */
-  knownAccounts: KnownAccounts;
   events: EventPublisher;
   /** Aborted when close() runs out of grace. */
   shutdown: AbortSignal;

@@ -1,8 +1,7 @@
 import type { DbOrTx } from '../client.ts';
 import { deliveryAttempts, media } from '../schema.ts';
 import type { AttemptHistory, AttemptRow } from './attempts.ts';
-import type { Account } from './accounts.ts';
-import { accountColumns, claimDeliveriesSql, deliveryColumns, type ClaimInput, type DeliveryRow, type MediaRow, type PostRow } from './delivery-runs.ts';
+import { claimDeliveriesSql, deliveryColumns, type ClaimInput, type DeliveryRow, type MediaRow, type PostRow } from './delivery-runs.ts';
 import { jobColumns, type PostingJobRow } from './posting-jobs.ts';
 import { postColumns } from './posts.ts';
 import { columnList, columnsOf, fromDriverRow, inInputOrder, jsonColumnList, runStatement } from './statements.ts';
@@ -10,8 +9,6 @@ import { columnList, columnsOf, fromDriverRow, inInputOrder, jsonColumnList, run
 /** What a worker needs once it holds a delivery: its new attempt and everything the publish request is built from. */
 export interface ClaimedAttempt {
   delivery: DeliveryRow;
-  /** The delivery's account as the claim found it (what the attempt publishes with); null once deleted. */
-  account: Account | null;
   attempt: AttemptRow;
   /** The delivery's posting job, now `running` with this post as current; null without one (or once it finished). */
   postingJob: PostingJobRow | null;
@@ -27,11 +24,11 @@ const mediaColumns = columnsOf(media);
 
 /**
  * Claims and the start of their attempts in ONE statement (atomic without a transaction), for
- * a batch of deliveries: claim each (`claimDeliveriesSql`; $3-$5 the ids, runs and tokens, $7
- * and $8 how pacing saw their accounts; locked in id order, then their posts),
+ * a batch of deliveries: claim each (`claimDeliveriesSql`; $3-$5 the ids, runs and tokens;
+ * locked in id order, then their posts),
  * abandon attempts a dead worker left running (their outcome unknown), open attempt number
  * attempt_count for worker $6, mark each posting job running with one of its claimed posts as
- * current, and read each account, post, its media and what earlier attempts left behind. Every part but
+ * current, and read each post, its media and what earlier attempts left behind. Every part but
  * the claim runs only for the deliveries whose claim matched.
  *
  * All parts read the statement's snapshot, taken before its own writes: the history is the
@@ -42,8 +39,7 @@ const claimAndStartStatement = {
   name: 'attempts.claim_and_start',
   text: `
     with input as (
-      select * from unnest($3::uuid[], $4::int[], $5::text[], $7::uuid[], $8::jsonb[])
-        with ordinality as input(id, run, token, paced_account_id, paced_limits, ord)
+      select * from unnest($3::uuid[], $4::int[], $5::text[]) with ordinality as input(id, run, token, ord)
     ), ${claimDeliveriesSql('input')}, retried as (
       select id, user_id from claimed where attempt_count > 1
     ), earlier as (
@@ -70,9 +66,6 @@ const claimAndStartStatement = {
       where p.id in (select post_id from claimed) and p.user_id in (select user_id from claimed)
     )
     select claimed.*,
-           (select row_to_json(a) from (
-              select ${jsonColumnList(accountColumns, 'a')} from accounts a
-              where a.id = claimed.account_id and a.user_id = claimed.user_id and a.deleted_at is null) a) as account,
            (select row_to_json(attempt) from attempt where attempt.delivery_id = claimed.id) as attempt,
            (select row_to_json(job) from job where job.id = claimed.posting_job_id) as posting_job,
            (select row_to_json(post) from post where post.id = claimed.post_id and post.user_id = claimed.user_id) as post,
@@ -109,8 +102,6 @@ export async function claimAndStartAttempts(db: DbOrTx, batch: ClaimBatch, input
     inputs.map((input) => input.run),
     inputs.map((input) => input.token),
     batch.workerId,
-    inputs.map((input) => input.pacedAs?.accountId ?? null),
-    inputs.map((input) => (input.pacedAs ? JSON.stringify(input.pacedAs.limits) : null)),
   ]);
   return inInputOrder(inputs.length, rows, toClaimedAttempt);
 }
@@ -119,7 +110,6 @@ function toClaimedAttempt(row: JsonRow): ClaimedAttempt {
   const unknownSince = row.unknown_since as string | null;
   return {
     delivery: fromDriverRow<DeliveryRow>(deliveryColumns, row),
-    account: row.account ? fromDriverRow<Account>(accountColumns, row.account as JsonRow) : null,
     attempt: fromDriverRow<AttemptRow>(attemptColumns, row.attempt as JsonRow),
     postingJob: row.posting_job ? fromDriverRow<PostingJobRow>(jobColumns, row.posting_job as JsonRow) : null,
     post: row.post ? fromDriverRow<PostRow>(postColumns, row.post as JsonRow) : null,

@@ -3,7 +3,7 @@ import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.ts';
 import { accounts, deliveries, media, posts } from '../schema.ts';
 import type { DeliveryStatus, ErrorType } from '../statuses.ts';
-import type { Account, AccountLimitsOverride } from './accounts.ts';
+import type { Account } from './accounts.ts';
 import { columnList, columnsOf, fromDriverRow, inInputOrder, jsonColumnList, runStatement } from './statements.ts';
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
@@ -24,7 +24,7 @@ export async function findDeliveryForJob(db: DbOrTx, deliveryId: string): Promis
   return row ?? null;
 }
 
-export const accountColumns = columnsOf(accounts);
+const accountColumns = columnsOf(accounts);
 
 const deliveryWithAccountStatement = {
   name: 'deliveries.find_with_account',
@@ -86,11 +86,9 @@ export const postsLockedFirst = '(select count(*) from posts_locked) >= 0';
 
 /**
  * The optimistic lock, as the CTEs `takeable_now`, `posts_locked` and `claimed`: each delivery
- * of relation `input` (id, run, token, paced_account_id, paced_limits, ord) that is of the
- * expected run, in a takeable state, without a cancel request and due, is locked and moved to
- * `processing` under its fresh token and a lease, counting the attempt. An input with
- * `paced_account_id` was paced before anything was read: it is claimed only if that is still
- * the delivery's live account, with exactly `paced_limits` and no cooldown running. Of two workers racing for a delivery exactly one gets the
+ * of relation `input` (id, run, token, ord) that is of the expected run, in a takeable state,
+ * without a cancel request and due, is locked and moved to `processing` under its fresh token
+ * and a lease, counting the attempt. Of two workers racing for a delivery exactly one gets the
  * row: the other waits for the lock, re-checks the row as the winner left it, and gets none.
  * Each `claimed` row carries its input's `ord`. Parameters: $1 lease in ms, $2 the worker's now.
  *
@@ -106,11 +104,7 @@ export const claimDeliveriesSql = (input: string) => `
       select d.id, d.post_id from deliveries d
       where d.id = i.id and d.run = i.run and ${takeableSql} and cancel_requested_at is null
         and (due_at is null or due_at <= $2::timestamptz)
-        and (i.paced_account_id is null or exists (
-          select from accounts a
-          where a.id = i.paced_account_id and a.id = d.account_id and a.user_id = d.user_id and a.deleted_at is null
-            and a.limits = i.paced_limits and (a.cooldown_until is null or a.cooldown_until <= $2::timestamptz)))
-      for update of d
+      for update
     ) found
   ), ${lockPostsSql('takeable_now')}, claimed as (
     update deliveries d
@@ -121,13 +115,7 @@ export const claimDeliveriesSql = (input: string) => `
     returning t.ord, ${columnList(deliveryColumns, 'd')}
   )`;
 
-export interface ClaimInput {
-  deliveryId: string;
-  run: number;
-  token: string;
-  /** The account as pacing saw it, when pacing ran before the delivery was read: the claim checks it still is. */
-  pacedAs?: { accountId: string; limits: AccountLimitsOverride };
-}
+export type ClaimInput = { deliveryId: string; run: number; token: string };
 
 /**
  * A delivery of this run whose cancel was requested while a worker held it, and which nobody

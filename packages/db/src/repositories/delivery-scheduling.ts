@@ -9,7 +9,6 @@ export interface QueueableDelivery {
   id: string;
   postId: string;
   userId: string;
-  accountId: string;
   channel: Channel;
   run: number;
   status: DeliveryStatus;
@@ -21,7 +20,6 @@ const queueable = {
   id: deliveries.id,
   postId: deliveries.postId,
   userId: deliveries.userId,
-  accountId: deliveries.accountId,
   channel: sql<Channel>`${deliveries.channel}`,
   run: deliveries.run,
   status: sql<DeliveryStatus>`${deliveries.status}`,
