@@ -26,6 +26,8 @@ export function createLogger({ service, level = 'info', destination }: CreateLog
  * write per line, and lines logged while a write is in flight go out together in the next one.
  * Nothing waits for a buffer to fill, so a quiet service's lines appear at once; pino flushes
  * what is pending synchronously when the process exits (including after an uncaught error).
+ * The price: a write still in flight at exit can land after the lines flushed then (every
+ * line carries its `time`).
  */
 function stdout(): DestinationStream {
   return pino.destination({ dest: 1, sync: false });
