@@ -7,6 +7,7 @@ import { errorHandler } from './plugins/errors.ts';
 import { services, type ApiServices } from './plugins/services.ts';
 import { openApi } from './plugins/swagger.ts';
 import { nulCharacters } from './plugins/nul-characters.ts';
+import { emptyJsonBody, parseQueryString } from './plugins/request-parsing.ts';
 import { validationCompilers } from './plugins/validation.ts';
 import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/accounts.ts';
@@ -35,10 +36,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     schemaController: validationCompilers(),
+    routerOptions: { querystringParser: parseQueryString },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(services, options);
   await app.register(errorHandler);
+  await app.register(emptyJsonBody);
   await app.register(nulCharacters);
   await app.register(openApi);
   await app.register(ops, {

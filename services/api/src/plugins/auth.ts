@@ -19,9 +19,9 @@ declare module '@fastify/jwt' {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** preHandler: 401 unless the request carries a valid token; sets request.user. */
+    /** An onRequest hook (before the body is parsed or validated): 401 unless the request carries a valid token; sets request.user. */
     authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
-    /** preHandler: 401 unless the token belongs to an admin (Bearer header or the session cookie). */
+    /** An onRequest hook: 401 unless the token belongs to an admin (Bearer header or the session cookie). */
     authenticateAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void>;
     signToken(user: AuthUser): string;
   }

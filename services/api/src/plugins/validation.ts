@@ -1,20 +1,23 @@
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { FastifyServerOptions } from 'fastify';
+import { UUID } from '../schemas/common.ts';
 
 /**
  * Query strings and path params arrive as text, so they are coerced ("20" -> 20). JSON bodies
  * are not: a string where a number belongs, or a lone value where an array belongs, is a 400
- * naming the field rather than something quietly converted.
+ * naming the field rather than something quietly converted. Both read the `uuid` format as
+ * `UUID`.
  */
 export function validationCompilers(): FastifyServerOptions['schemaController'] {
   const strict = AjvCompiler();
   const coercing = AjvCompiler();
   const common = { removeAdditional: false, useDefaults: true, allErrors: false } as const;
+  const onCreate = (ajv: { addFormat(name: string, format: RegExp): unknown }) => ajv.addFormat('uuid', UUID);
   return {
     compilersFactory: {
       buildValidator(externalSchemas: Parameters<ReturnType<typeof AjvCompiler>>[0], options: Parameters<ReturnType<typeof AjvCompiler>>[1]) {
-        const body = strict(externalSchemas, { ...options, customOptions: { ...common, coerceTypes: false } } as typeof options);
-        const other = coercing(externalSchemas, { ...options, customOptions: { ...common, coerceTypes: 'array' } } as typeof options);
+        const body = strict(externalSchemas, { ...options, onCreate, customOptions: { ...common, coerceTypes: false } } as typeof options);
+        const other = coercing(externalSchemas, { ...options, onCreate, customOptions: { ...common, coerceTypes: 'array' } } as typeof options);
         return (route: { httpPart?: string } & Parameters<typeof body>[0]) =>
           route.httpPart === 'body' ? body(route) : other(route);
       },

@@ -53,7 +53,7 @@ export const accountHealthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/health-check',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags: ['accounts'],
         summary: "The health of the caller's account sessions",

@@ -11,7 +11,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/:id',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags: ['deliveries'],
         summary: "An attempt's screenshot (owner only)",

@@ -123,7 +123,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/:id',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags: ['deliveries'],
         summary: 'A delivery with its attempts',
@@ -141,7 +141,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/:id/logs',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags: ['deliveries'],
         summary: "A delivery's log lines, in order",

@@ -46,7 +46,7 @@ export const errorLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags: ['deliveries'],
         summary: "Failed attempts of the caller's posts, newest first",

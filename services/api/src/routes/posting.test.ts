@@ -54,7 +54,8 @@ describe('POST /api/posts/start-posting', () => {
       method: 'POST',
       url: '/api/posts/start-posting',
       headers: alice.headers,
-      payload: { post_ids: [mine.post.id, other.post.id] },
+      // The same id twice is one selected post.
+      payload: { post_ids: [mine.post.id, other.post.id, mine.post.id] },
     });
     expect(res.statusCode).toBe(202);
     const body = res.json();
@@ -78,7 +79,8 @@ describe('POST /api/posts/start-posting', () => {
     expect((await deliveriesOf(other.post.id))[0]!.status).toBe('pending');
 
     const job = await api.app.inject({ url: `/api/jobs/${body.job_id}`, headers: alice.headers });
-    if (job.statusCode === 200) expect(job.json()).toMatchObject({ status: 'queued', total_posts: 1 });
+    expect(job.statusCode).toBe(200);
+    expect(job.json()).toMatchObject({ job_id: body.job_id, status: 'queued', total_posts: 1 });
 
     const events = await readEvents(api.redis.client, api.config.redis.prefix, { afterId: '0' });
     expect(events.some((e) => e.type === 'job.progress' && e.job_id === body.job_id && e.user_id === alice.user.id)).toBe(true);
@@ -233,9 +235,14 @@ describe('publish-now and retry', () => {
       const carol = await userWithAccounts(fresh);
       const none = await fresh.app.inject({ method: 'POST', url: '/api/posts/retry-failed', headers: carol.headers, payload: {} });
       expect(none.statusCode).toBe(400);
+      expect(none.json()).toEqual({ error: 'No failed deliveries to retry', code: 'no_failed_deliveries' });
+      // No body at all reads as {}: the same answer, not a complaint about the body.
+      const withoutBody = await fresh.app.inject({ method: 'POST', url: '/api/posts/retry-failed', headers: carol.headers });
+      expect(withoutBody.json()).toEqual(none.json());
       const { post } = await carol.post(['facebook_page'], { status: 'failed' });
-      const res = await fresh.app.inject({ method: 'POST', url: '/api/posts/retry-failed', headers: carol.headers, payload: {} });
+      const res = await fresh.app.inject({ method: 'POST', url: '/api/posts/retry-failed', headers: carol.headers });
       expect(res.statusCode).toBe(202);
+      expect(res.json()).toMatchObject({ success: true, job_id: expect.any(String) });
       const [d] = await fresh.db.db.select().from(schema.deliveries).where(eq(schema.deliveries.postId, post.id));
       expect(d!.status).toBe('queued');
     } finally {

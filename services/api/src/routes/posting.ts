@@ -2,7 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { StartedRun } from '@autoposter/engine';
 import { badRequest } from '../plugins/errors.ts';
-import { IdParams, Timestamp, Uuid, errorResponses } from '../schemas/common.ts';
+import { IdParams, Timestamp, UUID, Uuid, errorResponses } from '../schemas/common.ts';
+
+const MAX_POST_IDS = 1000;
 
 const RunAccepted = Type.Object({
   success: Type.Literal(true),
@@ -21,7 +23,8 @@ const ScheduleResult = Type.Object({ id: Uuid, scheduled_at: Type.Union([Timesta
 
 /** Starting, scheduling, canceling and retrying posts: each answers at once; workers do the publishing. */
 export const postingRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preHandler', app.authenticate);
+  // onRequest: a request without a valid token gets 401 before its body is even parsed.
+  app.addHook('onRequest', app.authenticate);
   const { publicUrl } = app.config.notifier;
 
   const accepted = (run: StartedRun, message: string) => ({
@@ -39,7 +42,7 @@ export const postingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['posting'],
         summary: "Publish the caller's pending posts now",
-        body: Type.Object({ post_ids: Type.Array(Uuid, { maxItems: 1000 }) }),
+        body: Type.Object({ post_ids: Type.Array(Uuid, { maxItems: MAX_POST_IDS }) }),
         response: { 202: StartPostingAccepted, ...errorResponses(400, 401) },
       },
     },
@@ -49,7 +52,7 @@ export const postingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.code(202).send({
         ...accepted(run, `Started posting process for ${run.postCount} pending post(s)`),
         pending_count: run.postCount,
-        total_selected: request.body.post_ids.length,
+        total_selected: new Set(request.body.post_ids).size,
       });
     },
   );
@@ -123,12 +126,16 @@ export const postingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['posting'],
         summary: 'Retry failed deliveries of the given posts, or of all posts',
-        body: Type.Optional(Type.Object({ post_ids: Type.Optional(Type.Array(Uuid, { maxItems: 1000 })) })),
+        body: Type.Object({ post_ids: Type.Optional(Type.Array(Uuid, { maxItems: MAX_POST_IDS })) }),
         response: { 202: RunAccepted, ...errorResponses(400, 401) },
+      },
+      // No body at all means what `{}` means: every failed delivery of the caller.
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async (request, reply) => {
-      const run = await app.engine.retryFailed(request.user.id, request.body?.post_ids ?? null);
+      const run = await app.engine.retryFailed(request.user.id, request.body.post_ids ?? null);
       return reply.code(202).send(accepted(run, `Retrying ${run.deliveryCount} failed delivery(ies)`));
     },
   );
@@ -137,6 +144,7 @@ export const postingRoutes: FastifyPluginAsyncTypebox = async (app) => {
 function postIdsError(body: unknown) {
   const postIds = (body as { post_ids?: unknown } | null)?.post_ids;
   if (!Array.isArray(postIds)) return badRequest('Please provide post_ids as an array');
-  const index = postIds.findIndex((id) => typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id));
-  return badRequest(index >= 0 ? `post_ids[${index}] must be a UUID` : 'post_ids may hold at most 1000 ids');
+  if (postIds.length > MAX_POST_IDS) return badRequest(`post_ids may hold at most ${MAX_POST_IDS} ids`);
+  const index = postIds.findIndex((id) => typeof id !== 'string' || !UUID.test(id));
+  return badRequest(`post_ids[${Math.max(index, 0)}] must be a UUID`);
 }
