@@ -24,9 +24,13 @@ describe('Bull Board at /admin/queues', () => {
     }
   });
 
-  it('refuses a user who is not an admin, and a forged token', async () => {
+  it("refuses a user who is not an admin (header or cookie), a forged token, and the board's actions without auth", async () => {
     const user = await api.app.inject({ url: '/admin/queues', headers: api.auth(userToken) });
     expect(user.statusCode).toBe(401);
+    const userCookie = await api.app.inject({ url: '/admin/queues/api/queues', cookies: { [SESSION_COOKIE]: userToken } });
+    expect(userCookie.statusCode).toBe(401);
+    const action = await api.app.inject({ method: 'PUT', url: '/admin/queues/api/queues/meta/retry/failed' });
+    expect(action.statusCode).toBe(401);
     const forged = await api.app.inject({ url: '/admin/queues', headers: api.auth(`${adminToken}x`) });
     expect(forged.statusCode).toBe(401);
   });

@@ -177,6 +177,7 @@ describe('deliveries', () => {
 
     it("answers 404 for another user's logs, 400 for a bad id, 401 without a token", async () => {
       expect((await get(logsUrl(), stranger.token)).statusCode).toBe(404);
+      expect((await get(logsUrl('?download=1'), stranger.token)).statusCode).toBe(404);
       expect((await get('/api/deliveries/nope/logs', owner.token)).statusCode).toBe(400);
       expect((await get(logsUrl(), null)).statusCode).toBe(401);
     });

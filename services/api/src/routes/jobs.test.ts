@@ -148,6 +148,19 @@ describe('posting jobs', () => {
       const res = await get('/api/jobs', listed.user.token);
       expect(res.json().items).toHaveLength(5);
       expect(res.json().next_cursor).toBeNull();
+      const many = await api.register();
+      await insertJobs(many.user.id, Array.from({ length: 21 }, () => ({})));
+      const first = (await get('/api/jobs', many.token)).json();
+      expect(first.items).toHaveLength(20);
+      expect(first.next_cursor).toEqual(expect.any(String));
+    });
+
+    it('lists each job as GET /api/jobs/:job_id shows it', async () => {
+      const [item] = (await get('/api/jobs?limit=1', owner.token)).json().items;
+      expect(item).toEqual((await get(`/api/jobs/${item.job_id}`, owner.token)).json());
+      expect(Object.keys(item).sort()).toEqual(
+        ['job_id', 'status', 'total_posts', 'completed_posts', 'failed_posts', 'current_post_id', 'current_post_title', 'started_at', 'completed_at', 'progress_percentage'].sort(),
+      );
     });
 
     it('filters by status across pages', async () => {

@@ -29,7 +29,7 @@ describe('POST /api/posts/start-posting', () => {
     for (const payload of [{}, { post_ids: 'abc' }, { post_ids: null }]) {
       const res = await api.app.inject({ method: 'POST', url: '/api/posts/start-posting', headers: alice.headers, payload });
       expect(res.statusCode).toBe(400);
-      expect(res.json().error).toBe('Please provide post_ids as an array');
+      expect(res.json()).toEqual({ error: 'Please provide post_ids as an array', code: 'validation_error' });
     }
   });
 
@@ -108,6 +108,7 @@ describe('scheduling', () => {
     expect(res.statusCode).toBe(200);
     const [d] = await deliveriesOf(post.id);
     expect(d!.status).toBe('scheduled');
+    expect(res.json()).toEqual({ id: post.id, scheduled_at: new Date(at).toISOString(), job_id: d!.postingJobId });
     expect(d!.dueAt!.toISOString()).toBe(new Date(at).toISOString());
     const job = await jobFor(d!);
     expect(await job!.getState()).toBe('delayed');
@@ -168,7 +169,7 @@ describe('scheduling', () => {
     const scheduled = await deliveriesOf(post.id);
     const res = await api.app.inject({ method: 'DELETE', url: `/api/posts/${post.id}/schedule`, headers: alice.headers });
     expect(res.statusCode).toBe(200);
-    expect(res.json().canceled_deliveries).toBe(2);
+    expect(res.json()).toEqual({ id: post.id, scheduled_at: null, canceled_deliveries: 2 });
     for (const d of await deliveriesOf(post.id)) expect(d.status).toBe('canceled');
     for (const d of scheduled) expect(await jobFor(d)).toBeUndefined();
     const [row] = await api.db.db.select().from(schema.posts).where(eq(schema.posts.id, post.id));
@@ -204,6 +205,7 @@ describe('publish-now and retry', () => {
     expect(res.statusCode).toBe(202);
     const [d] = await deliveriesOf(post.id);
     expect(d!.status).toBe('queued');
+    expect(res.json()).toMatchObject({ success: true, job_id: d!.postingJobId });
     const job = await jobFor(d!);
     expect(await job!.getState()).toBe('waiting');
   });
