@@ -31,22 +31,33 @@ export interface PublishErrorOptions {
   cause?: unknown;
 }
 
-/** A failure a publisher understood. Its message is shown to the user: keep secrets out of it. */
+/** The longest wait a provider may ask for: a larger one (or a date past JavaScript's range) is capped. */
+export const MAX_RETRY_AFTER_MS = 30 * 86_400_000;
+
+const isErrorType = (type: unknown): type is ErrorType => (errorTypes as readonly unknown[]).includes(type);
+
+/**
+ * A failure a publisher understood. Its message is shown to the user: keep secrets out of it.
+ * What it carries is recorded as is, so it is made recordable here: a type outside the
+ * contract's list is `unknown`, a retry-after that is not a finite wait is dropped and a longer
+ * one than `MAX_RETRY_AFTER_MS` capped.
+ */
 export class PublishError extends Error {
   override name = 'PublishError';
+  readonly type: ErrorType;
   readonly code?: string;
   readonly retryAfterMs?: number;
   readonly screenshot?: Buffer;
   readonly outcomeUnknown: boolean;
 
-  constructor(
-    readonly type: ErrorType,
-    message: string,
-    options: PublishErrorOptions = {},
-  ) {
+  constructor(type: ErrorType, message: string, options: PublishErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.type = isErrorType(type) ? type : 'unknown';
     if (options.code !== undefined) this.code = String(options.code);
-    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    const retryAfterMs = options.retryAfterMs;
+    if (typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) && retryAfterMs >= 0) {
+      this.retryAfterMs = Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
+    }
     if (options.screenshot !== undefined) this.screenshot = options.screenshot;
     this.outcomeUnknown = options.outcomeUnknown ?? false;
   }

@@ -40,7 +40,7 @@ export class AttemptRecorder {
     private readonly deps: RuntimeDeps,
     private readonly claim: Claim,
     logger: Logger,
-    redactor: Redactor,
+    private readonly redactor: Redactor,
   ) {
     this.log = new DeliveryLog(deps.db, claim.delivery.id, claim.attempt.attemptNo, logger, redactor);
   }
@@ -55,13 +55,16 @@ export class AttemptRecorder {
    * attempt, the log line and the posting job's count.
    */
   async posted(result: PublishResult, adopted: boolean): Promise<DeliveryRow | null> {
-    const permalink = result.permalink ?? null;
+    // Scrubbed and storable like everything else the provider sent: a value Postgres refused
+    // would leave a publication unrecorded.
+    const providerPostId = this.redactor.text(result.providerPostId);
+    const permalink = result.permalink ? this.redactor.text(result.permalink) : null;
     const message = adopted ? 'Adopted existing post: an earlier attempt had published it' : 'Published';
-    const logLine = this.log.draft('INFO', message, { provider_post_id: result.providerPostId, permalink });
+    const logLine = this.log.draft('INFO', message, { provider_post_id: providerPostId, permalink });
     await this.log.flush();
     const recorded = await this.deps.statements.recordPublication.run({
       fence: this.claim.fence,
-      providerPostId: result.providerPostId,
+      providerPostId,
       permalink,
       attemptId: this.claim.attempt.id,
       logLine,

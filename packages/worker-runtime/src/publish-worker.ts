@@ -1,4 +1,4 @@
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Keyring } from '@autoposter/crypto';
 import type { Db } from '@autoposter/db';
@@ -11,7 +11,7 @@ import { connectionForEvents, EventPublisher } from './events.ts';
 import type { PublishMetrics } from './metrics.ts';
 import { AccountPacing, connectionForPacing } from './pacing.ts';
 import { createDeliveryProcessor, type JobResult } from './process-delivery.ts';
-import { backoffStrategy } from './retry-policy.ts';
+import { backoffStrategy, RetryLaterError } from './retry-policy.ts';
 import type { PublishWorkerConfig, RuntimeDeps } from './runtime.ts';
 
 export interface CreatePublishWorkerOptions {
@@ -80,6 +80,12 @@ export function createPublishWorker(options: CreatePublishWorkerOptions): Publis
   );
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
   worker.on('stalled', (jobId) => logger.warn({ job_id: jobId }, 'job stalled (its worker stopped renewing the lock): requeued'));
+  // A recorded failure or retry already wrote its own log line; anything else failed before it
+  // could be recorded (the database was unreachable...), and BullMQ retries the job.
+  worker.on('failed', (job, err) => {
+    if (err instanceof UnrecoverableError || err instanceof RetryLaterError) return;
+    logger.error({ err, job_id: job?.id, attempts_made: job?.attemptsMade }, 'job failed before its outcome was recorded: BullMQ retries it');
+  });
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -13,20 +13,27 @@ const secretPatterns: [RegExp, string][] = [
   [/\bBearer\s+[\w.~+/=-]+/gi, `Bearer ${REDACTED}`],
 ];
 
-/** Copies log fields with every secret-looking key's value replaced, at any depth. */
-export function redactFields(value: unknown, redactText: (text: string) => string = (text) => text, depth = 0): unknown {
+/**
+ * Postgres text and jsonb cannot hold U+0000: a provider's message carrying one would make the
+ * attempt's whole record fail. It becomes U+FFFD, the replacement character.
+ */
+export const storable = (text: string): string => (text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text);
+
+/** Copies log fields with every secret-looking key's value replaced, at any depth; keys and values storable. */
+export function redactFields(value: unknown, redactText: (text: string) => string = storable, depth = 0): unknown {
   if (depth > MAX_DEPTH) return '[truncated]';
   if (typeof value === 'string') return redactText(value);
   if (Array.isArray(value)) return value.map((item) => redactFields(item, redactText, depth + 1));
   if (value instanceof Date || value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key, secretLookingKey.test(key) ? REDACTED : redactFields(item, redactText, depth + 1)]),
+    Object.entries(value).map(([key, item]) => [storable(key), secretLookingKey.test(key) ? REDACTED : redactFields(item, redactText, depth + 1)]),
   );
 }
 
 /**
  * Keeps one attempt's secrets out of what it records: the decrypted credentials' values it
- * learned, and secret-looking patterns, in error messages, stack traces and log lines.
+ * learned, and secret-looking patterns, in error messages, stack traces and log lines. What it
+ * returns is also storable.
  */
 export class Redactor {
   private secrets: string[] = [];
@@ -41,7 +48,7 @@ export class Redactor {
 
   text = (text: string): string => {
     const withoutValues = this.secrets.reduce((result, secret) => result.split(secret).join(REDACTED), text);
-    return secretPatterns.reduce((result, [pattern, replacement]) => result.replace(pattern, replacement), withoutValues);
+    return storable(secretPatterns.reduce((result, [pattern, replacement]) => result.replace(pattern, replacement), withoutValues));
   };
 
   fields(fields: Record<string, unknown>): Record<string, unknown> {
@@ -51,7 +58,7 @@ export class Redactor {
   /** The same failure with its message and stack trace scrubbed. */
   error(error: PublishError): PublishError {
     const scrubbed = new PublishError(error.type, this.text(error.message), {
-      ...(error.code !== undefined ? { code: error.code } : {}),
+      ...(error.code !== undefined ? { code: this.text(error.code) } : {}),
       ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
       ...(error.screenshot !== undefined ? { screenshot: error.screenshot } : {}),
       outcomeUnknown: error.outcomeUnknown,

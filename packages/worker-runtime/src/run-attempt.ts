@@ -8,7 +8,7 @@ import type { Claim } from './claim.ts';
 import type { PacingSlot, PublicationOutcome } from './pacing.ts';
 import { toPublishAccount, toPublishPost } from './publish-content.ts';
 import { Redactor } from './redaction.ts';
-import { decideAfterFailure, type FailureDecision } from './retry-policy.ts';
+import { decideAfterFailure, type FailureDecision, type RetryConfig } from './retry-policy.ts';
 import type { RuntimeDeps } from './runtime.ts';
 
 /** How a claimed attempt ended, and what that means for the account's pacing. */
@@ -63,7 +63,7 @@ export async function runAttempt(
       return { kind: recorded ? (outcome.adopted ? 'adopted' : 'posted') : 'claim_lost', publication: 'published' };
     }
     if (deps.shutdown.aborted) return await handBack(deps, recorder, outcome);
-    return await recordFailure(deps, claim, recorder, redactor, outcome);
+    return await recordFailure(deps, claim, recorder, redactor, outcome, context.logger);
   } finally {
     stopHeartbeat();
     await recorder.log.flush();
@@ -83,6 +83,7 @@ async function callPublisher(
       const existing = await untilAborted(deps.publisher.findExisting(request), signal);
       if (existing) return { ok: true, result: existing, adopted: true };
     }
+    if (endlesslyUnrecorded(input.claim, deps.config.retry)) throw givingUp(input.claim);
     publishStarted = true;
     const result = await untilAborted(deps.publisher.publish(request), signal);
     return { ok: true, result, adopted: false };
@@ -119,6 +120,20 @@ function buildRequest(
 }
 
 /**
+ * A run's attempts normally end recorded (posted, retrying, failed), within RETRY_MAX_ATTEMPTS.
+ * Attempts whose end was never recorded (the worker died, was stopped, or could not write)
+ * are taken over and tried again; past twice the budget of them, this is a loop, not bad luck:
+ * the runtime still looks for the post (above), but publishes no more.
+ */
+const UNRECORDED_ATTEMPTS_FACTOR = 2;
+const endlesslyUnrecorded = (claim: Claim, retry: RetryConfig) => claim.attemptOfRun > retry.maxAttempts * UNRECORDED_ATTEMPTS_FACTOR;
+const givingUp = (claim: Claim) =>
+  new PublishError(
+    'unknown',
+    `Gave up after ${claim.attemptOfRun - 1} attempts of this run that ended without a recorded outcome (the worker stopped, or could not record them)`,
+  );
+
+/**
  * What the account's pacing keeps. A publish call abandoned while it ran may still be driving
  * the provider (a browser mid-action): the account stays locked until the lease would expire.
  */
@@ -141,17 +156,31 @@ async function handBack(deps: RuntimeDeps, recorder: AttemptRecorder, failure: P
   return { kind: 'released', dueAt: delivery.dueAt ?? new Date(), publication };
 }
 
+/** The failure's type and the start of its message only: what is left to record when the rest was refused. */
+const withoutDetails = (error: PublishError) =>
+  new PublishError(error.type, `${error.message.slice(0, 500)} (the error's details could not be recorded)`, {
+    outcomeUnknown: error.outcomeUnknown,
+  });
+
 async function recordFailure(
   deps: RuntimeDeps,
   claim: Claim,
   recorder: AttemptRecorder,
   redactor: Redactor,
   failure: PublisherFailure,
+  logger: Logger,
 ): Promise<AttemptEnd> {
   const error = redactor.error(classifyError(failure.error));
   const outcomeUnknown = failure.publishStarted && error.outcomeUnknown;
   const decision: FailureDecision = decideAfterFailure(error, claim.attemptOfRun, deps.config.retry);
-  const delivery = await recorder.failed(error, outcomeUnknown, decision);
+  const delivery = await recorder.failed(error, outcomeUnknown, decision).catch(async (err: unknown) => {
+    // The database refused the failure as it was (a value it cannot hold, a screenshot it could
+    // not store...). Left unrecorded, the delivery would stay processing with no error and be
+    // tried again and again: record the same failure without its details instead. If this fails
+    // too (the database is down), the job is retried and the claim taken over.
+    logger.error({ err }, 'could not record the failure: recording it without its details');
+    return recorder.failed(withoutDetails(error), outcomeUnknown, decision);
+  });
   const publication = publicationAfter(failure, outcomeUnknown);
   if (!delivery) return { kind: 'claim_lost', publication };
   if (delivery.status === 'canceled') return { kind: 'canceled', publication };
