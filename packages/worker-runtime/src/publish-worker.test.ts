@@ -127,6 +127,24 @@ describe('publish worker: delivery state machine', () => {
     expect(h.provider.publications(delivery.id)).toHaveLength(1);
   });
 
+  it('gives a call that timed out as long again to land, and adopts it instead of publishing twice', async () => {
+    const { delivery } = await h.seed();
+    // The provider stores the post 450 ms after the call, long after the runtime stopped waiting
+    // (300 ms) and aborted the request: aborting does not stop the server.
+    h.provider.script({ kind: 'delay', ms: 450 });
+    await h.enqueue(delivery);
+    await h.startWorker({ config: { publishTimeoutMs: 300 } });
+
+    const posted = await h.waitForStatus(delivery.id, 'posted');
+    const [first, second] = await h.attempts(posted);
+    expect(first).toMatchObject({ outcome: 'retrying', errorType: 'network_error', outcomeUnknown: true });
+    // The configured wait is 50 ms; the retry waited the publish timeout instead.
+    expect(second!.startedAt.getTime() - first!.finishedAt!.getTime()).toBeGreaterThanOrEqual(280);
+    expect(h.provider.publications(delivery.id)).toHaveLength(1);
+    expect(posted.providerPostId).toBe(h.provider.publications(delivery.id)[0]!.id);
+    expect((await h.logs(posted)).map((line) => line.message)).toContain('Adopted existing post: an earlier attempt had published it');
+  });
+
   it('never takes over a live claim because its own lock is shorter than the holder\'s', async () => {
     const { delivery } = await h.seed();
     h.provider.script({ kind: 'hang' });

@@ -156,6 +156,17 @@ async function handBack(deps: RuntimeDeps, recorder: AttemptRecorder, failure: P
   return { kind: 'released', dueAt: delivery.dueAt ?? new Date(), publication };
 }
 
+/**
+ * A publish call the runtime stopped waiting for (a timeout) may still land at the provider:
+ * aborting an HTTP request does not stop the server working on it. The next attempt looks for
+ * the post before publishing, so it waits at least as long again as the call was given, for a
+ * late landing to be found rather than published twice.
+ */
+function giveTimeToLand(decision: FailureDecision, failure: PublisherFailure, publishTimeoutMs: number): FailureDecision {
+  if (decision.kind !== 'retry' || !(failure.publishStarted && failure.abandoned)) return decision;
+  return { kind: 'retry', delayMs: Math.max(decision.delayMs, publishTimeoutMs) };
+}
+
 /** The failure's type and the start of its message only: what is left to record when the rest was refused. */
 const withoutDetails = (error: PublishError) =>
   new PublishError(error.type, `${error.message.slice(0, 500)} (the error's details could not be recorded)`, {
@@ -172,7 +183,7 @@ async function recordFailure(
 ): Promise<AttemptEnd> {
   const error = redactor.error(classifyError(failure.error));
   const outcomeUnknown = failure.publishStarted && error.outcomeUnknown;
-  const decision: FailureDecision = decideAfterFailure(error, claim.attemptOfRun, deps.config.retry);
+  const decision = giveTimeToLand(decideAfterFailure(error, claim.attemptOfRun, deps.config.retry), failure, deps.config.publishTimeoutMs);
   const delivery = await recorder.failed(error, outcomeUnknown, decision).catch(async (err: unknown) => {
     // The database refused the failure as it was (a value it cannot hold, a screenshot it could
     // not store...). Left unrecorded, the delivery would stay processing with no error and be
