@@ -1,7 +1,7 @@
 import type { DbOrTx } from '@autoposter/db';
 import { extendCooldown, markSessionInvalid } from '@autoposter/db/repositories/account-health';
 import { insertScreenshot } from '@autoposter/db/repositories/artifacts';
-import { appendDeliveryLogs } from '@autoposter/db/repositories/delivery-logs';
+import { appendDeliveryLogs, type NewDeliveryLog } from '@autoposter/db/repositories/delivery-logs';
 import { finishAttempt, saveProviderState } from '@autoposter/db/repositories/attempts';
 import {
   markDeliveryFailed,
@@ -57,8 +57,8 @@ export class AttemptRecorder {
   async posted(result: PublishResult, adopted: boolean): Promise<DeliveryRow | null> {
     // Scrubbed and storable like everything else the provider sent: a value Postgres refused
     // would leave a publication unrecorded.
-    const providerPostId = this.redactor.text(result.providerPostId);
-    const permalink = result.permalink ? this.redactor.text(result.permalink) : null;
+    const providerPostId = this.redactor.text(String(result.providerPostId));
+    const permalink = result.permalink ? this.redactor.text(String(result.permalink)) : null;
     const message = adopted ? 'Adopted existing post: an earlier attempt had published it' : 'Published';
     const logLine = this.log.draft('INFO', message, { provider_post_id: providerPostId, permalink });
     await this.log.flush();
@@ -78,7 +78,8 @@ export class AttemptRecorder {
   /** `error` must already be scrubbed of the attempt's secrets: it is stored and shown as is. */
   async failed(error: PublishError, outcomeUnknown: boolean, decision: FailureDecision): Promise<DeliveryRow | null> {
     const details = { type: error.type, code: error.code ?? null, message: error.message };
-    return this.record(async (tx, announce) => {
+    let lines: NewDeliveryLog[] = [];
+    const recorded = await this.record(async (tx, announce) => {
       const delivery =
         decision.kind === 'fail'
           ? await markDeliveryFailed(tx, this.claim.fence, details)
@@ -96,11 +97,13 @@ export class AttemptRecorder {
         outcomeUnknown,
         screenshotArtifactId,
       });
-      await appendDeliveryLogs(tx, this.failureLines(error, delivery));
+      lines = this.failureLines(error, delivery);
+      await appendDeliveryLogs(tx, lines);
       await this.applyToAccount(tx, announce, delivery, error);
       await announceDelivery(tx, announce, delivery, finalOutcome(delivery));
       return delivery;
     });
+    return this.mirrorOnce(recorded, lines);
   }
 
   /**
@@ -108,15 +111,24 @@ export class AttemptRecorder {
    * had begun its outcome is unknown: the next attempt looks before publishing.
    */
   async released(input: { publishStarted: boolean; dueInMs: number }): Promise<DeliveryRow | null> {
-    return this.record(async (tx, announce) => {
+    let lines: NewDeliveryLog[] = [];
+    const recorded = await this.record(async (tx, announce) => {
       const delivery = await releaseDelivery(tx, this.claim.fence, input.dueInMs);
       if (!delivery) return null;
       await finishAttempt(tx, this.claim.attempt.id, { outcome: 'abandoned', outcomeUnknown: input.publishStarted });
       const message = delivery.status === 'canceled' ? canceledLine : 'The worker stopped during this attempt; another worker will continue';
-      await appendDeliveryLogs(tx, [this.log.line('WARNING', message)]);
+      lines = [this.log.draft('WARNING', message)];
+      await appendDeliveryLogs(tx, lines);
       await announceDelivery(tx, announce, delivery, finalOutcome(delivery));
       return delivery;
     });
+    return this.mirrorOnce(recorded, lines);
+  }
+
+  /** An outcome's lines reach the service log once committed: a record rolled back (and made again) logs nothing twice. */
+  private mirrorOnce(recorded: DeliveryRow | null, lines: NewDeliveryLog[]): DeliveryRow | null {
+    if (recorded) for (const line of lines) this.log.mirror(line);
+    return recorded;
   }
 
   /** Log lines the attempt wrote come first (ids keep the order), then the outcome's, in its transaction. */
@@ -139,13 +151,13 @@ export class AttemptRecorder {
 
   private failureLines(error: PublishError, delivery: DeliveryRow) {
     const fields = { error_type: error.type, error_code: error.code ?? null };
-    const failedLine = this.log.line('ERROR', `Attempt ${this.claim.attempt.attemptNo} failed: ${error.message}`, fields);
+    const failedLine = this.log.draft('ERROR', `Attempt ${this.claim.attempt.attemptNo} failed: ${error.message}`, fields);
     const next =
       delivery.status === 'retrying'
-        ? this.log.line('WARNING', `Will try again at ${delivery.nextAttemptAt?.toISOString()}`, fields)
+        ? this.log.draft('WARNING', `Will try again at ${delivery.nextAttemptAt?.toISOString()}`, fields)
         : delivery.status === 'canceled'
-          ? this.log.line('INFO', canceledLine, fields)
-          : this.log.line('ERROR', 'Delivery failed: no further attempts', fields);
+          ? this.log.draft('INFO', canceledLine, fields)
+          : this.log.draft('ERROR', 'Delivery failed: no further attempts', fields);
     return [failedLine, next];
   }
 }

@@ -11,6 +11,7 @@ import { connectionForEvents, EventPublisher } from './events.ts';
 import type { PublishMetrics } from './metrics.ts';
 import { AccountPacing, connectionForPacing } from './pacing.ts';
 import { createDeliveryProcessor, type JobResult } from './process-delivery.ts';
+import { databaseCause } from './query-error.ts';
 import { backoffStrategy, RetryLaterError } from './retry-policy.ts';
 import type { PublishWorkerConfig, RuntimeDeps } from './runtime.ts';
 
@@ -81,10 +82,11 @@ export function createPublishWorker(options: CreatePublishWorkerOptions): Publis
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
   worker.on('stalled', (jobId) => logger.warn({ job_id: jobId }, 'job stalled (its worker stopped renewing the lock): requeued'));
   // A recorded failure or retry already wrote its own log line; anything else failed before it
-  // could be recorded (the database was unreachable...), and BullMQ retries the job.
+  // could be recorded (the database was unreachable...). BullMQ retries the job while it has
+  // attempts left; after that the dispatch pass brings the delivery back once its lease expires.
   worker.on('failed', (job, err) => {
     if (err instanceof UnrecoverableError || err instanceof RetryLaterError) return;
-    logger.error({ err, job_id: job?.id, attempts_made: job?.attemptsMade }, 'job failed before its outcome was recorded: BullMQ retries it');
+    logger.error({ err: databaseCause(err), job_id: job?.id, attempts_made: job?.attemptsMade, attempts: job?.opts.attempts }, 'job failed before its outcome was recorded');
   });
 
   let closing: Promise<void> | undefined;

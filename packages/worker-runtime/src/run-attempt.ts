@@ -3,6 +3,7 @@ import { renewClaim } from '@autoposter/db/repositories/delivery-runs';
 import type { Logger } from '@autoposter/logger';
 import { classifyError, PublishError, type Channel, type PublishRequest, type PublishResult } from '@autoposter/publisher';
 import { ClaimLostError, untilAborted } from './abort.ts';
+import { databaseCause } from './query-error.ts';
 import { AttemptRecorder } from './attempt-recorder.ts';
 import type { Claim } from './claim.ts';
 import type { PacingSlot, PublicationOutcome } from './pacing.ts';
@@ -83,7 +84,7 @@ async function callPublisher(
       const existing = await untilAborted(deps.publisher.findExisting(request), signal);
       if (existing) return { ok: true, result: existing, adopted: true };
     }
-    if (endlesslyUnrecorded(input.claim, deps.config.retry)) throw givingUp(input.claim);
+    if (pastLoopLimit(input.claim, deps.config.retry)) throw givingUp(input.claim, deps.config.retry);
     publishStarted = true;
     const result = await untilAborted(deps.publisher.publish(request), signal);
     return { ok: true, result, adopted: false };
@@ -120,17 +121,17 @@ function buildRequest(
 }
 
 /**
- * A run's attempts normally end recorded (posted, retrying, failed), within RETRY_MAX_ATTEMPTS.
- * Attempts whose end was never recorded (the worker died, was stopped, or could not write)
- * are taken over and tried again; past twice the budget of them, this is a loop, not bad luck:
- * the runtime still looks for the post (above), but publishes no more.
+ * A run normally ends within RETRY_MAX_ATTEMPTS attempts: a recorded failure past the budget
+ * fails it. Only attempts whose end was never recorded (the worker died or could not write) or
+ * that were handed back on shutdown take a run past it. Past twice the budget that is a loop,
+ * not bad luck: the runtime still looks for the post (above), but publishes no more.
  */
-const UNRECORDED_ATTEMPTS_FACTOR = 2;
-const endlesslyUnrecorded = (claim: Claim, retry: RetryConfig) => claim.attemptOfRun > retry.maxAttempts * UNRECORDED_ATTEMPTS_FACTOR;
-const givingUp = (claim: Claim) =>
+const LOOP_LIMIT_FACTOR = 2;
+const pastLoopLimit = (claim: Claim, retry: RetryConfig) => claim.attemptOfRun > retry.maxAttempts * LOOP_LIMIT_FACTOR;
+const givingUp = (claim: Claim, retry: RetryConfig) =>
   new PublishError(
     'unknown',
-    `Gave up after ${claim.attemptOfRun - 1} attempts of this run that ended without a recorded outcome (the worker stopped, or could not record them)`,
+    `Gave up after ${claim.attemptOfRun - 1} attempts of this run, more than twice the ${retry.maxAttempts} allowed: its attempts kept ending without a recorded outcome (the worker stopped, or could not record them)`,
   );
 
 /**
@@ -167,11 +168,16 @@ function giveTimeToLand(decision: FailureDecision, failure: PublisherFailure, pu
   return { kind: 'retry', delayMs: Math.max(decision.delayMs, publishTimeoutMs) };
 }
 
-/** The failure's type and the start of its message only: what is left to record when the rest was refused. */
-const withoutDetails = (error: PublishError) =>
-  new PublishError(error.type, `${error.message.slice(0, 500)} (the error's details could not be recorded)`, {
+/** The failure's type, retry-after and the start of its message: what is left to record when the rest was refused. */
+function withoutDetails(error: PublishError): PublishError {
+  const plain = new PublishError(error.type, `${error.message.slice(0, 500)} (the error's details could not be recorded)`, {
     outcomeUnknown: error.outcomeUnknown,
+    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
   });
+  plain.stack = undefined;
+  return plain;
+}
+
 
 async function recordFailure(
   deps: RuntimeDeps,
@@ -189,7 +195,7 @@ async function recordFailure(
     // not store...). Left unrecorded, the delivery would stay processing with no error and be
     // tried again and again: record the same failure without its details instead. If this fails
     // too (the database is down), the job is retried and the claim taken over.
-    logger.error({ err }, 'could not record the failure: recording it without its details');
+    logger.error({ err: databaseCause(err) }, 'could not record the failure: recording it without its details');
     return recorder.failed(withoutDetails(error), outcomeUnknown, decision);
   });
   const publication = publicationAfter(failure, outcomeUnknown);

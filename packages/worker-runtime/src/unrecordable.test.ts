@@ -71,12 +71,31 @@ describe('failures whose details the database would refuse', () => {
       const failed = await h.waitForStatus(delivery.id, 'failed');
       expect(failed).toMatchObject({ lastErrorType: 'ui_changed', lastErrorMessage: "the Publish button moved (the error's details could not be recorded)" });
       const [attempt] = await h.attempts(failed);
-      expect(attempt).toMatchObject({ outcome: 'failed', errorType: 'ui_changed', screenshotArtifactId: null });
+      expect(attempt).toMatchObject({ outcome: 'failed', errorType: 'ui_changed', screenshotArtifactId: null, stackTrace: null });
       expect(h.provider.calls(delivery.id)).toHaveLength(1);
-      expect(worker.logs.some((line) => line.includes('could not record the failure'))).toBe(true);
+      const [logged] = worker.logs.filter((line) => line.includes('could not record the failure'));
+      // The database's error, not the query around it with every parameter (the screenshot's bytes).
+      expect(logged).toContain('artifacts are refused in this test');
+      expect(logged).not.toContain('Failed query');
+      expect(logged).not.toContain('params');
+      expect(worker.logs.filter((line) => line.includes('Attempt 1 failed'))).toHaveLength(1);
     } finally {
       await h.db.pool.query('drop trigger refuse_artifacts on artifacts; drop function refuse_artifacts()');
     }
+  });
+
+  it('records a provider post id that is not a string as text', async () => {
+    const { delivery } = await h.seed();
+    const numeric: Publisher = {
+      ...createTestPublisher({ providerUrl: h.provider.url }),
+      async publish() {
+        return { providerPostId: 12345 as unknown as string, permalink: null };
+      },
+    };
+    await h.enqueue(delivery);
+    await h.startWorker({ publisher: numeric });
+
+    expect(await h.waitForStatus(delivery.id, 'posted')).toMatchObject({ providerPostId: '12345', permalink: null });
   });
 
   it('stops publishing a run whose attempts keep ending unrecorded, after looking for the post', async () => {
@@ -90,7 +109,7 @@ describe('failures whose details the database would refuse', () => {
 
     const failed = await h.waitForStatus(delivery.id, 'failed');
     expect(failed.lastErrorType).toBe('unknown');
-    expect(failed.lastErrorMessage).toMatch(/^Gave up after 6 attempts of this run that ended without a recorded outcome/);
+    expect(failed.lastErrorMessage).toMatch(/^Gave up after 6 attempts of this run, more than twice the 3 allowed/);
     expect(h.provider.lookups()).toBe(1);
     expect(h.provider.calls(delivery.id)).toHaveLength(0);
     const attempts = await h.attempts(failed);

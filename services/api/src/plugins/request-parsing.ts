@@ -4,12 +4,15 @@ import fp from 'fastify-plugin';
 
 /**
  * `?status=&limit=` is how forms and URL builders say "not given": an empty value is left out
- * rather than validated (an empty string is no UUID, number or status).
+ * rather than validated (an empty string is no UUID, number or status), repeated or not.
  */
 export function parseQueryString(query: string): Record<string, string | string[]> {
-  const parsed = parse(query);
-  for (const [key, value] of Object.entries(parsed)) if (value === '') delete parsed[key];
-  return parsed as Record<string, string | string[]>;
+  const given: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(parse(query))) {
+    const values = (Array.isArray(value) ? value : [value ?? '']).filter((item) => item !== '');
+    if (values.length > 0) given[key] = values.length === 1 ? values[0]! : values;
+  }
+  return given;
 }
 
 /**

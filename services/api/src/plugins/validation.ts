@@ -1,18 +1,18 @@
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { FastifyServerOptions } from 'fastify';
-import { UUID } from '../schemas/common.ts';
+import { UUID_REGEX } from '../schemas/common.ts';
 
 /**
  * Query strings and path params arrive as text, so they are coerced ("20" -> 20). JSON bodies
  * are not: a string where a number belongs, or a lone value where an array belongs, is a 400
  * naming the field rather than something quietly converted. Both read the `uuid` format as
- * `UUID`.
+ * `UUID_REGEX`.
  */
 export function validationCompilers(): FastifyServerOptions['schemaController'] {
   const strict = AjvCompiler();
   const coercing = AjvCompiler();
   const common = { removeAdditional: false, useDefaults: true, allErrors: false } as const;
-  const onCreate = (ajv: { addFormat(name: string, format: RegExp): unknown }) => ajv.addFormat('uuid', UUID);
+  const onCreate = (ajv: { addFormat(name: string, format: RegExp): unknown }) => ajv.addFormat('uuid', UUID_REGEX);
   return {
     compilersFactory: {
       buildValidator(externalSchemas: Parameters<ReturnType<typeof AjvCompiler>>[0], options: Parameters<ReturnType<typeof AjvCompiler>>[1]) {

@@ -81,6 +81,7 @@ describe('empty values and bodies', () => {
     for (const url of [
       '/api/error-logs?post_id=&error_type=&limit=',
       '/api/jobs?status=&limit=&cursor=',
+      '/api/jobs?limit=5&limit=&status=&status=',
       '/api/posts?status=&channel=&account_id=&limit=&cursor=',
       `/api/deliveries/${(await alice.post()).deliveries[0]!.id}/logs?level=&download=`,
     ]) {
@@ -101,6 +102,17 @@ describe('empty values and bodies', () => {
     expect(res.json().job_id).toEqual(expect.any(String));
   });
 
+  it('reads no body as {} for retry-failed, but refuses a JSON null', async () => {
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/api/posts/retry-failed',
+      headers: { ...alice.headers, 'content-type': 'application/json' },
+      payload: 'null',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatch(/body/);
+  });
+
   it('still refuses a missing body where one is needed, with a 400 naming it', async () => {
     const res = await api.app.inject({
       method: 'POST',
@@ -117,7 +129,9 @@ describe('empty values and bodies', () => {
     const malformed = await api.app.inject({ method: 'POST', url: '/api/posts/start-posting', headers, payload: '{"post_ids": [' });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json()).toEqual({ error: 'The request body is not valid JSON', code: 'invalid_body' });
-    const poisoned = await api.app.inject({ method: 'POST', url: '/api/posts/start-posting', headers, payload: '{"post_ids": [], "__proto__": {"x": 1}}' });
-    expect(poisoned.statusCode).toBe(400);
+    for (const payload of ['{"post_ids": [], "__proto__": {"x": 1}}', '{"post_ids": [], "constructor": {"prototype": {"x": 1}}}']) {
+      const poisoned = await api.app.inject({ method: 'POST', url: '/api/posts/start-posting', headers, payload });
+      expect(poisoned.json(), payload).toEqual({ error: 'The request body is not valid JSON', code: 'invalid_body' });
+    }
   });
 });

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { StartedRun } from '@autoposter/engine';
 import { badRequest } from '../plugins/errors.ts';
-import { IdParams, Timestamp, UUID, Uuid, errorResponses } from '../schemas/common.ts';
+import { IdParams, Timestamp, UUID_REGEX, Uuid, errorResponses } from '../schemas/common.ts';
 
 const MAX_POST_IDS = 1000;
 
@@ -131,7 +131,7 @@ export const postingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       // No body at all means what `{}` means: every failed delivery of the caller.
       preValidation: async (request) => {
-        request.body ??= {};
+        if (request.body === undefined) request.body = {};
       },
     },
     async (request, reply) => {
@@ -145,6 +145,6 @@ function postIdsError(body: unknown) {
   const postIds = (body as { post_ids?: unknown } | null)?.post_ids;
   if (!Array.isArray(postIds)) return badRequest('Please provide post_ids as an array');
   if (postIds.length > MAX_POST_IDS) return badRequest(`post_ids may hold at most ${MAX_POST_IDS} ids`);
-  const index = postIds.findIndex((id) => typeof id !== 'string' || !UUID.test(id));
-  return badRequest(`post_ids[${Math.max(index, 0)}] must be a UUID`);
+  const index = postIds.findIndex((id) => typeof id !== 'string' || !UUID_REGEX.test(id));
+  return badRequest(index >= 0 ? `post_ids[${index}] must be a UUID` : 'post_ids must be an array of UUIDs');
 }
