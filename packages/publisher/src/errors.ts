@@ -54,10 +54,7 @@ export class PublishError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.type = isErrorType(type) ? type : 'unknown';
     if (options.code !== undefined) this.code = String(options.code);
-    const retryAfterMs = options.retryAfterMs;
-    if (typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) && retryAfterMs >= 0) {
-      this.retryAfterMs = Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
-    }
+    if (Number.isFinite(options.retryAfterMs) && options.retryAfterMs! >= 0) this.retryAfterMs = Math.min(options.retryAfterMs!, MAX_RETRY_AFTER_MS);
     if (options.screenshot !== undefined) this.screenshot = options.screenshot;
     this.outcomeUnknown = options.outcomeUnknown ?? false;
   }

@@ -78,8 +78,7 @@ export class AttemptRecorder {
   /** `error` must already be scrubbed of the attempt's secrets: it is stored and shown as is. */
   async failed(error: PublishError, outcomeUnknown: boolean, decision: FailureDecision): Promise<DeliveryRow | null> {
     const details = { type: error.type, code: error.code ?? null, message: error.message };
-    let lines: NewDeliveryLog[] = [];
-    const recorded = await this.record(async (tx, announce) => {
+    return this.record(async (tx, announce) => {
       const delivery =
         decision.kind === 'fail'
           ? await markDeliveryFailed(tx, this.claim.fence, details)
@@ -97,13 +96,10 @@ export class AttemptRecorder {
         outcomeUnknown,
         screenshotArtifactId,
       });
-      lines = this.failureLines(error, delivery);
-      await appendDeliveryLogs(tx, lines);
       await this.applyToAccount(tx, announce, delivery, error);
       await announceDelivery(tx, announce, delivery, finalOutcome(delivery));
-      return delivery;
+      return { delivery, lines: this.failureLines(error, delivery) };
     });
-    return this.mirrorOnce(recorded, lines);
   }
 
   /**
@@ -111,30 +107,32 @@ export class AttemptRecorder {
    * had begun its outcome is unknown: the next attempt looks before publishing.
    */
   async released(input: { publishStarted: boolean; dueInMs: number }): Promise<DeliveryRow | null> {
-    let lines: NewDeliveryLog[] = [];
-    const recorded = await this.record(async (tx, announce) => {
+    return this.record(async (tx, announce) => {
       const delivery = await releaseDelivery(tx, this.claim.fence, input.dueInMs);
       if (!delivery) return null;
       await finishAttempt(tx, this.claim.attempt.id, { outcome: 'abandoned', outcomeUnknown: input.publishStarted });
-      const message = delivery.status === 'canceled' ? canceledLine : 'The worker stopped during this attempt; another worker will continue';
-      lines = [this.log.draft('WARNING', message)];
-      await appendDeliveryLogs(tx, lines);
       await announceDelivery(tx, announce, delivery, finalOutcome(delivery));
-      return delivery;
+      const message = delivery.status === 'canceled' ? canceledLine : 'The worker stopped during this attempt; another worker will continue';
+      return { delivery, lines: [this.log.draft('WARNING', message)] };
     });
-    return this.mirrorOnce(recorded, lines);
   }
 
-  /** An outcome's lines reach the service log once committed: a record rolled back (and made again) logs nothing twice. */
-  private mirrorOnce(recorded: DeliveryRow | null, lines: NewDeliveryLog[]): DeliveryRow | null {
-    if (recorded) for (const line of lines) this.log.mirror(line);
-    return recorded;
-  }
-
-  /** Log lines the attempt wrote come first (ids keep the order), then the outcome's, in its transaction. */
-  private async record<T>(work: (tx: DbOrTx, announce: Announce) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in a transaction with the outcome's log lines it returns: the lines the attempt
+   * wrote come first (ids keep the order). The lines reach the service log once committed, so a
+   * record rolled back and made again logs nothing twice. Null when the claim was lost.
+   */
+  private async record(
+    work: (tx: DbOrTx, announce: Announce) => Promise<{ delivery: DeliveryRow; lines: NewDeliveryLog[] } | null>,
+  ): Promise<DeliveryRow | null> {
     await this.log.flush();
-    return commitThenAnnounce(this.deps, work);
+    const recorded = await commitThenAnnounce(this.deps, async (tx, announce) => {
+      const outcome = await work(tx, announce);
+      if (outcome) await appendDeliveryLogs(tx, outcome.lines);
+      return outcome;
+    });
+    for (const line of recorded?.lines ?? []) this.log.mirror(line);
+    return recorded?.delivery ?? null;
   }
 
   /** The session is unusable, or the provider asked the account to slow down. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { UUID_REGEX } from '@autoposter/db';
 import type { ClaimedAttempt } from '@autoposter/db/repositories/attempt-claims';
 import { abandonRunningAttempts, type AttemptRow } from '@autoposter/db/repositories/attempts';
 import { appendDeliveryLogs } from '@autoposter/db/repositories/delivery-logs';
@@ -23,12 +24,10 @@ export type Arrival =
 
 const isClaimable = (status: string) => (claimableStatuses as readonly string[]).includes(status);
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A payload this worker cannot act on (a foreign or corrupted job) is dropped, not retried. */
 export function isValidPayload(data: unknown): data is { delivery_id: string; run: number } {
   const { delivery_id, run } = (data ?? {}) as Record<string, unknown>;
-  return typeof delivery_id === 'string' && uuid.test(delivery_id) && Number.isInteger(run);
+  return typeof delivery_id === 'string' && UUID_REGEX.test(delivery_id) && Number.isInteger(run);
 }
 
 /**

@@ -1,14 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findAccount } from '@autoposter/db/repositories/accounts';
-import { WorkerHarness } from './test/worker-harness.ts';
+import { WorkerHarness, withWorkerHarness } from './test/worker-harness.ts';
 
 describe('publish worker: what a failure does to the account', () => {
   let h: WorkerHarness;
-  beforeAll(async () => {
-    h = await WorkerHarness.create();
-  });
-  afterEach(() => h.closeWorkers());
-  afterAll(() => h.close());
+  withWorkerHarness((harness) => (h = harness));
 
   it('marks the account invalid on session_expired, fails the delivery and announces the account health', async () => {
     const { delivery, userId, account } = await h.seed();

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { insertPostingJob } from '@autoposter/testing';
 import { createLogger } from '@autoposter/logger';
 import { createRedisConnection, eventStreamKey } from '@autoposter/queue';
 import { connectionForEvents, deliveryUpdated, EventPublisher, jobProgress } from './events.ts';
-import { WorkerHarness } from './test/worker-harness.ts';
+import { WorkerHarness, withWorkerHarness } from './test/worker-harness.ts';
 
 function capturingLogger() {
   const lines: string[] = [];
@@ -19,11 +19,7 @@ function capturingLogger() {
 
 describe('publish worker: events are appended after the commit, best effort', () => {
   let h: WorkerHarness;
-  beforeAll(async () => {
-    h = await WorkerHarness.create();
-  });
-  afterEach(() => h.closeWorkers());
-  afterAll(() => h.close());
+  withWorkerHarness((harness) => (h = harness));
 
   it('records a publication even when the event stream refuses every append', async () => {
     const stream = eventStreamKey(h.redis.prefix);

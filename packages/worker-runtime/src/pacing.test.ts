@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AccountLimitsOverride } from '@autoposter/db/repositories/accounts';
 import { localDay, startOfNextLocalDay } from './local-time.ts';
 import { AccountPacing } from './pacing.ts';
-import { WorkerHarness, sleep } from './test/worker-harness.ts';
+import { WorkerHarness, sleep, withWorkerHarness } from './test/worker-harness.ts';
 
 describe('publish worker: account pacing', () => {
   let h: WorkerHarness;
-  beforeAll(async () => {
-    h = await WorkerHarness.create();
-  });
-  afterEach(() => h.closeWorkers());
-  afterAll(() => h.close());
+  withWorkerHarness((harness) => (h = harness));
 
   /** Two deliveries on one account with these limits. */
   async function twoDeliveries(limits: AccountLimitsOverride, kind: 'facebook_page' | 'facebook_browser' = 'facebook_page') {

@@ -1,14 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findPostingJob } from '@autoposter/db/repositories/posting-jobs';
-import { WorkerHarness, sleep } from './test/worker-harness.ts';
+import { WorkerHarness, sleep, withWorkerHarness } from './test/worker-harness.ts';
 
 describe('publish worker: delivery state machine', () => {
   let h: WorkerHarness;
-  beforeAll(async () => {
-    h = await WorkerHarness.create();
-  });
-  afterEach(() => h.closeWorkers());
-  afterAll(() => h.close());
+  withWorkerHarness((harness) => (h = harness));
 
 
   it('publishes a queued delivery: attempt, logs, events and the posting job', async () => {

@@ -17,7 +17,7 @@ const secretPatterns: [RegExp, string][] = [
  * Postgres text and jsonb cannot hold U+0000: a provider's message carrying one would make the
  * attempt's whole record fail. It becomes U+FFFD, the replacement character.
  */
-export const storable = (text: string): string => (text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text);
+export const storable = (text: string): string => text.replaceAll('\u0000', '\uFFFD');
 
 /** Copies log fields with every secret-looking key's value replaced, at any depth; keys and values storable. */
 export function redactFields(value: unknown, redactText: (text: string) => string = storable, depth = 0): unknown {

@@ -10,10 +10,13 @@ export interface RetryConfig {
 
 export type FailureDecision = { kind: 'fail' } | { kind: 'retry'; delayMs: number };
 
-/** Permanent errors fail at once; temporary ones wait and try again until the run's attempts are used up. */
-export function decideAfterFailure(error: PublishError, attemptOfRun: number, retry: RetryConfig): FailureDecision {
+/**
+ * Permanent errors fail at once; temporary ones wait and try again until the run's attempts are
+ * used up, at least `minDelayMs` later.
+ */
+export function decideAfterFailure(error: PublishError, attemptOfRun: number, retry: RetryConfig, minDelayMs = 0): FailureDecision {
   if (!error.temporary || attemptOfRun >= retry.maxAttempts) return { kind: 'fail' };
-  return { kind: 'retry', delayMs: retryDelayMs(attemptOfRun, retry.delaysMs, error.retryAfterMs) };
+  return { kind: 'retry', delayMs: Math.max(retryDelayMs(attemptOfRun, retry.delaysMs, error.retryAfterMs), minDelayMs) };
 }
 
 /** The configured wait after the n-th attempt, or the provider's own retry-after when it asks for longer. */

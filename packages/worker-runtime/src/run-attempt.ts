@@ -9,7 +9,7 @@ import type { Claim } from './claim.ts';
 import type { PacingSlot, PublicationOutcome } from './pacing.ts';
 import { toPublishAccount, toPublishPost } from './publish-content.ts';
 import { Redactor } from './redaction.ts';
-import { decideAfterFailure, type FailureDecision, type RetryConfig } from './retry-policy.ts';
+import { decideAfterFailure, type RetryConfig } from './retry-policy.ts';
 import type { RuntimeDeps } from './runtime.ts';
 
 /** How a claimed attempt ended, and what that means for the account's pacing. */
@@ -163,10 +163,8 @@ async function handBack(deps: RuntimeDeps, recorder: AttemptRecorder, failure: P
  * the post before publishing, so it waits at least as long again as the call was given, for a
  * late landing to be found rather than published twice.
  */
-function giveTimeToLand(decision: FailureDecision, failure: PublisherFailure, publishTimeoutMs: number): FailureDecision {
-  if (decision.kind !== 'retry' || !(failure.publishStarted && failure.abandoned)) return decision;
-  return { kind: 'retry', delayMs: Math.max(decision.delayMs, publishTimeoutMs) };
-}
+const timeToLandMs = (failure: PublisherFailure, publishTimeoutMs: number) =>
+  failure.publishStarted && failure.abandoned ? publishTimeoutMs : 0;
 
 /** The failure's type, retry-after and the start of its message: what is left to record when the rest was refused. */
 function withoutDetails(error: PublishError): PublishError {
@@ -178,7 +176,6 @@ function withoutDetails(error: PublishError): PublishError {
   return plain;
 }
 
-
 async function recordFailure(
   deps: RuntimeDeps,
   claim: Claim,
@@ -189,7 +186,7 @@ async function recordFailure(
 ): Promise<AttemptEnd> {
   const error = redactor.error(classifyError(failure.error));
   const outcomeUnknown = failure.publishStarted && error.outcomeUnknown;
-  const decision = giveTimeToLand(decideAfterFailure(error, claim.attemptOfRun, deps.config.retry), failure, deps.config.publishTimeoutMs);
+  const decision = decideAfterFailure(error, claim.attemptOfRun, deps.config.retry, timeToLandMs(failure, deps.config.publishTimeoutMs));
   const delivery = await recorder.failed(error, outcomeUnknown, decision).catch(async (err: unknown) => {
     // The database refused the failure as it was (a value it cannot hold, a screenshot it could
     // not store...). Left unrecorded, the delivery would stay processing with no error and be

@@ -1,14 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findAccount } from '@autoposter/db/repositories/accounts';
-import { WorkerHarness } from './test/worker-harness.ts';
+import { WorkerHarness, withWorkerHarness } from './test/worker-harness.ts';
 
 describe('publish worker: secrets never reach what a failure records', () => {
   let h: WorkerHarness;
-  beforeAll(async () => {
-    h = await WorkerHarness.create();
-  });
-  afterEach(() => h.closeWorkers());
-  afterAll(() => h.close());
+  withWorkerHarness((harness) => (h = harness));
 
   it("scrubs the account's token and secret-looking text from the error everywhere it is stored or shown", async () => {
     const { delivery, userId, account } = await h.seed(); // its access token is 'secret-page-token'

@@ -1,18 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { schema } from '@autoposter/db';
 import { MAX_RETRY_AFTER_MS, PublishError, type Publisher } from '@autoposter/publisher';
 import { createTestPublisher } from '@autoposter/testing';
-import { WorkerHarness } from './test/worker-harness.ts';
+import { WorkerHarness, withWorkerHarness } from './test/worker-harness.ts';
 
 // A failure the database cannot store as it is must still end its attempt with an error:
 // otherwise the delivery stays processing, silently, and is published again and again.
 describe('failures whose details the database would refuse', () => {
   let h: WorkerHarness;
-  beforeAll(async () => {
-    h = await WorkerHarness.create();
-  });
-  afterEach(() => h.closeWorkers());
-  afterAll(() => h.close());
+  withWorkerHarness((harness) => (h = harness));
 
   it('records a provider message carrying a NUL character, and fails once', async () => {
     const { delivery } = await h.seed();

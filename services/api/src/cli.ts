@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { databaseSection, loadConfig, loggingSection, redisSection, retrySection, schedulingSection } from '@autoposter/config';
-import { createDatabase } from '@autoposter/db';
+import { createDatabase, UUID_REGEX } from '@autoposter/db';
 import { findDuePendingPosts, ownersOfPosts } from '@autoposter/db/repositories/delivery-scheduling';
 import { createEngine, UseCaseError, type JobView } from '@autoposter/engine';
 import { createLogger } from '@autoposter/logger';
@@ -9,8 +9,6 @@ import { createRedisConnection, eventStreamKey, readEvents } from '@autoposter/q
 const usage = `usage: pnpm cli start-posting [--post-ids <id,id,...>] [--no-follow] [--timeout <seconds>]
   Starts the given posts (or, without ids, every pending post that is due) and follows
   their progress until each posting job has finished.`;
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -59,7 +57,7 @@ try {
 
 async function startPosting(postIdList: string | undefined): Promise<string[]> {
   const ids = postIdList?.split(',').map((id) => id.trim()).filter(Boolean);
-  const invalid = ids?.find((id) => !uuid.test(id));
+  const invalid = ids?.find((id) => !UUID_REGEX.test(id));
   if (invalid) throw new UseCaseError('invalid', 'validation_error', `--post-ids: "${invalid}" is not a post id (UUID)`);
   const posts = ids ? await ownersOfPosts(database.db, ids) : await findDuePendingPosts(database.db, new Date());
   if (posts.length === 0) {

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Keyring } from '@autoposter/crypto';
@@ -182,6 +183,20 @@ export class WorkerHarness {
     await this.redis.destroy();
     await this.db.destroy();
   }
+}
+
+/**
+ * The usual set-up of a worker test file: one harness, created before its tests (handed to
+ * `use`), its workers closed after each test and everything closed after the last.
+ */
+export function withWorkerHarness(use: (harness: WorkerHarness) => void): void {
+  let harness: WorkerHarness | undefined;
+  beforeAll(async () => {
+    harness = await WorkerHarness.create();
+    use(harness);
+  });
+  afterEach(() => harness?.closeWorkers());
+  afterAll(() => harness?.close());
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

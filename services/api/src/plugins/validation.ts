@@ -1,12 +1,13 @@
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { FastifyServerOptions } from 'fastify';
-import { UUID_REGEX } from '../schemas/common.ts';
+import { UUID_REGEX } from '@autoposter/db';
 
 /**
  * Query strings and path params arrive as text, so they are coerced ("20" -> 20). JSON bodies
  * are not: a string where a number belongs, or a lone value where an array belongs, is a 400
  * naming the field rather than something quietly converted. Both read the `uuid` format as
- * `UUID_REGEX`.
+ * `UUID_REGEX`: ajv-formats' own also takes a `urn:uuid:` prefix, which Postgres refuses (a
+ * 500 instead of a 400).
  */
 export function validationCompilers(): FastifyServerOptions['schemaController'] {
   const strict = AjvCompiler();

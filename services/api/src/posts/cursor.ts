@@ -1,9 +1,8 @@
+import { UUID_REGEX } from '@autoposter/db';
 import type { PostPosition } from '@autoposter/db/repositories/posts';
 import { badRequest } from '../plugins/errors.ts';
 
 const microsecondTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Rejects impossible dates (Feb 30) that Date.parse rolls over but Postgres refuses. */
 function isRealTimestamp(value: string): boolean {
   if (!microsecondTimestamp.test(value)) return false;
@@ -17,7 +16,7 @@ export const encodeCursor = (position: PostPosition) =>
 
 export function decodeCursor(cursor: string): PostPosition {
   const [createdAt = '', id = '', ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const valid = rest.length === 0 && isRealTimestamp(createdAt) && uuid.test(id);
+  const valid = rest.length === 0 && isRealTimestamp(createdAt) && UUID_REGEX.test(id);
   if (!valid) throw badRequest('querystring.cursor is not a cursor from a previous page; omit it to start from the newest');
   return { createdAt, id };
 }

@@ -15,6 +15,9 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
+/** A POST of Alice's with this raw text as its JSON body. */
+const postJson = (url: string, payload: string) =>
+  api.app.inject({ method: 'POST', url, headers: { ...alice.headers, 'content-type': 'application/json' }, payload });
 
 /** Each route with an id, called with that id. */
 const routesWithAnId = (id: string) =>
@@ -92,45 +95,29 @@ describe('empty values and bodies', () => {
 
   it('reads a JSON content type without a body as no body: publish-now answers 202', async () => {
     const { post } = await alice.post();
-    const res = await api.app.inject({
-      method: 'POST',
-      url: `/api/posts/${post.id}/publish-now`,
-      headers: { ...alice.headers, 'content-type': 'application/json' },
-      payload: '',
-    });
+    const res = await postJson(`/api/posts/${post.id}/publish-now`, '');
     expect(res.statusCode).toBe(202);
     expect(res.json().job_id).toEqual(expect.any(String));
   });
 
   it('reads no body as {} for retry-failed, but refuses a JSON null', async () => {
-    const res = await api.app.inject({
-      method: 'POST',
-      url: '/api/posts/retry-failed',
-      headers: { ...alice.headers, 'content-type': 'application/json' },
-      payload: 'null',
-    });
+    const res = await postJson('/api/posts/retry-failed', 'null');
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatch(/body/);
   });
 
   it('still refuses a missing body where one is needed, with a 400 naming it', async () => {
-    const res = await api.app.inject({
-      method: 'POST',
-      url: '/api/posts',
-      headers: { ...alice.headers, 'content-type': 'application/json' },
-      payload: ' ',
-    });
+    const res = await postJson('/api/posts', ' ');
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatch(/body/);
   });
 
   it('still refuses malformed JSON and prototype poisoning', async () => {
-    const headers = { ...alice.headers, 'content-type': 'application/json' };
-    const malformed = await api.app.inject({ method: 'POST', url: '/api/posts/start-posting', headers, payload: '{"post_ids": [' });
+    const malformed = await postJson('/api/posts/start-posting', '{"post_ids": [');
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json()).toEqual({ error: 'The request body is not valid JSON', code: 'invalid_body' });
     for (const payload of ['{"post_ids": [], "__proto__": {"x": 1}}', '{"post_ids": [], "constructor": {"prototype": {"x": 1}}}']) {
-      const poisoned = await api.app.inject({ method: 'POST', url: '/api/posts/start-posting', headers, payload });
+      const poisoned = await postJson('/api/posts/start-posting', payload);
       expect(poisoned.json(), payload).toEqual({ error: 'The request body is not valid JSON', code: 'invalid_body' });
     }
   });

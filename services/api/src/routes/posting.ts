@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { StartedRun } from '@autoposter/engine';
 import { badRequest } from '../plugins/errors.ts';
-import { IdParams, Timestamp, UUID_REGEX, Uuid, errorResponses } from '../schemas/common.ts';
+import { UUID_REGEX } from '@autoposter/db';
+import { IdParams, Timestamp, Uuid, errorResponses } from '../schemas/common.ts';
 
 const MAX_POST_IDS = 1000;
 

@@ -10,12 +10,6 @@ export const ErrorBody = Type.Object(
   { $id: 'ErrorBody' },
 );
 
-/**
- * What Postgres' uuid type reads back as it wrote it: ajv-formats' `uuid` also takes a
- * `urn:uuid:` prefix, which Postgres refuses (a 500 instead of a 400). The validators'
- * `uuid` format is this expression (`validationCompilers`).
- */
-export const UUID_REGEX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const Uuid = Type.String({ format: 'uuid' });
 export const IdParams = Type.Object({ id: Uuid });
 /** ISO 8601 with seconds 00-59: ajv's date-time accepts a leap second (":60") that Date cannot represent. */
