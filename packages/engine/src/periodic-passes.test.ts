@@ -43,8 +43,10 @@ describe('periodic passes', () => {
       const user = await insertUser(db.db);
       const account = await insertAccount(db.db, testKeyring(), user.id, 'facebook_page');
       await redis.flushdb();
+      // Due a second ago: a pass whose clock was read just before this insert would otherwise
+      // see it a few milliseconds early and add it delayed, which no worker here promotes.
       const { deliveries } = await insertPost(db.db, user.id, [
-        { channel: 'facebook_page', accountId: account.id, status: 'queued', dueAt: new Date() },
+        { channel: 'facebook_page', accountId: account.id, status: 'queued', dueAt: new Date(Date.now() - 1000) },
       ]);
       const jobId = deliveryJobId(deliveries[0]!.id, deliveries[0]!.run);
       const deadline = Date.now() + 10_000;
