@@ -11,7 +11,7 @@ export function serializeError(err: unknown): unknown {
   if (!(err instanceof Error)) return err;
   const serialized = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
   if (isQueryError(err)) return queryErrorLine(err, serialized);
-  if (isDatabaseError(err)) return databaseErrorLine(serialized);
+  if (isDatabaseError(err)) return databaseErrorLine(err, serialized);
   return serialized;
 }
 
@@ -40,7 +40,8 @@ function queryErrorLine(err: QueryError, serialized: Record<string, unknown>) {
   return {
     ...rest,
     message,
-    stack: withFirstLine(String(serialized.stack ?? ''), `${String(serialized.type)}: ${message}`),
+    // pino's stack appends the causes' ("caused by: ..."), messages included: the error's own frames only.
+    stack: withFirstLine(err.stack ?? '', `${String(serialized.type)}: ${message}`),
     ...(err.cause instanceof Error ? { cause: serializeError(err.cause) } : {}),
   };
 }
@@ -48,15 +49,11 @@ function queryErrorLine(err: QueryError, serialized: Record<string, unknown>) {
 /** Postgres's own fields that name what failed without repeating the data. */
 const DATABASE_FIELDS = ['type', 'message', 'stack', 'code', 'severity', 'constraint', 'table', 'column', 'schema', 'dataType', 'routine'];
 
-function databaseErrorLine(serialized: Record<string, unknown>) {
+function databaseErrorLine(err: Error, serialized: Record<string, unknown>) {
   const kept = Object.fromEntries(Object.entries(serialized).filter(([key]) => DATABASE_FIELDS.includes(key)));
   // Data exceptions (SQLSTATE class 22) end with the value they could not read: `... for type uuid: "abc"`.
-  if (String(kept.code).startsWith('22')) {
-    const message = String(kept.message).replace(/: ".*"$/s, ': "[value withheld]"');
-    kept.message = message;
-    kept.stack = withFirstLine(String(kept.stack ?? ''), `${String(kept.type)}: ${message}`);
-  }
-  return kept;
+  const message = String(kept.code).startsWith('22') ? err.message.replace(/: ".*"$/s, ': "[value withheld]"') : err.message;
+  return { ...kept, message, stack: withFirstLine(err.stack ?? '', `${String(kept.type)}: ${message}`) };
 }
 
 /** The stack with its message lines (everything before the first frame) replaced. */
