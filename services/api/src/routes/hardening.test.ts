@@ -31,7 +31,7 @@ const sendJson = (method: 'POST' | 'PUT', url: string, payload: string) =>
 describe('deeply nested JSON', () => {
   it('is a 400 on every route that takes a body, before anything walks it', async () => {
     const deep = '['.repeat(5000) + ']'.repeat(5000);
-    const post = await alice.post();
+    const { post } = await alice.post();
     const accountsBefore = await count('accounts');
     const cases: ['POST' | 'PUT', string, string][] = [
       ['POST', '/api/accounts', `{"kind":"facebook_page","name":"x","credentials":{"page_id":"1","access_token":${deep}}}`],
