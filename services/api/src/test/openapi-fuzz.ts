@@ -65,6 +65,8 @@ export interface FuzzTally {
   withoutCode: FuzzFailure[];
   /** Requests per operation, `METHOD /path`. */
   perOperation: Map<string, number>;
+  /** Responses per status code. */
+  statuses: Map<number, number>;
 }
 
 /** Every operation of the document. */
@@ -372,7 +374,7 @@ export interface FuzzOptions {
 export async function fuzzOpenApi(app: FastifyInstance, options: FuzzOptions): Promise<FuzzTally> {
   const doc = (await app.inject({ url: '/docs/json' })).json();
   const operations = operationsOf(doc);
-  const tally: FuzzTally = { operations: operations.length, requests: 0, serverErrors: [], withoutCode: [], perOperation: new Map() };
+  const tally: FuzzTally = { operations: operations.length, requests: 0, serverErrors: [], withoutCode: [], perOperation: new Map(), statuses: new Map() };
   let session = await provisionSession(app);
   let sinceRefresh = 0;
   for (const [index, operation] of operations.entries()) {
@@ -383,6 +385,7 @@ export async function fuzzOpenApi(app: FastifyInstance, options: FuzzOptions): P
       const res = await app.inject({ method: request.method as InjectOptions['method'], url: request.url, headers, payload: request.payload });
       tally.requests += 1;
       tally.perOperation.set(name, (tally.perOperation.get(name) ?? 0) + 1);
+      tally.statuses.set(res.statusCode, (tally.statuses.get(res.statusCode) ?? 0) + 1);
       if (res.statusCode >= 500) tally.serverErrors.push(failureOf(operation, request, res));
       else if (res.statusCode >= 400 && !hasErrorBody(res)) tally.withoutCode.push(failureOf(operation, request, res));
       sinceRefresh += 1;
