@@ -35,7 +35,7 @@ export function statementName(query: string): string {
 }
 
 function queryErrorLine(err: QueryError, serialized: Record<string, unknown>) {
-  const { params: _params, query: _query, cause: _cause, ...rest } = serialized;
+  const rest = Object.fromEntries(Object.entries(serialized).filter(([key]) => !['params', 'query', 'cause'].includes(key)));
   const message = `Failed query: ${statementName(err.query)}`;
   return {
     ...rest,
