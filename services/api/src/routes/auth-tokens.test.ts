@@ -75,6 +75,15 @@ describe('DELETE /api/auth/me', () => {
     expect((await get(`/api/posts/${bobPost.post.id}`, bob.token)).statusCode).toBe(200);
   });
 
+  it('is refused with 409 while one of the user\'s posts is being published, changing nothing', async () => {
+    const carol = await userWithAccounts(api);
+    const { post } = await carol.post(['facebook_page'], { status: 'processing' });
+    const res = await api.app.inject({ method: 'DELETE', url: '/api/auth/me', headers: carol.headers });
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().code).toBe('delivery_processing');
+    expect((await get(`/api/posts/${post.id}`, carol.token)).statusCode).toBe(200);
+  });
+
   it("ends a deleted admin's access to Bull Board", async () => {
     const admin = await api.register('boss@example.test');
     expect((await board(admin.token)).statusCode).toBe(200);

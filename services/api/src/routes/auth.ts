@@ -118,13 +118,15 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/password',
     {
       onRequest: app.authenticate,
+      // A stolen token must not become a way to guess the password faster than login allows.
+      config: { rateLimit: { max: app.config.auth.loginRateLimitPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
         summary: 'Change the password',
         description:
           'Needs the current password. Every token issued before stops working (this one included); the answer carries a fresh token, as login does, so the caller stays signed in.',
         body: ChangePasswordBody,
-        response: { 200: SessionBody, ...errorResponses(400, 401) },
+        response: { 200: SessionBody, ...errorResponses(400, 401, 429) },
       },
     },
     async (request, reply) => {
