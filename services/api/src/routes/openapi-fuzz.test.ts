@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fuzzOpenApi } from '../test/openapi-fuzz.ts';
+import { fuzzOpenApi, refuseOutboundFetch } from '../test/openapi-fuzz.ts';
 import { createTestApi, type TestApi } from '../test/test-app.ts';
 
 // Every operation of /docs/json under hostile input (issue 16). A short run here; `pnpm bench
@@ -21,4 +21,13 @@ describe('every operation of the OpenAPI document', () => {
     // Each operation was reached with the fixed shapes, not skipped.
     for (const [operation, count] of tally.perOperation) expect(count, operation).toBeGreaterThanOrEqual(15 + randomPerOperation);
   }, 240_000);
+
+  it('keeps fetch off the internet while it runs (a route may call a provider)', async () => {
+    const restore = refuseOutboundFetch();
+    try {
+      await expect(fetch('https://graph.facebook.com/v21.0/me')).rejects.toThrow(/off limits while fuzzing/);
+    } finally {
+      restore();
+    }
+  });
 });

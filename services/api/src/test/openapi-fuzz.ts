@@ -362,6 +362,25 @@ function hasErrorBody(res: LightMyRequestResponse): boolean {
 const endsSession = (operation: Operation, res: LightMyRequestResponse) =>
   operation.path.startsWith('/api/auth/') && operation.method !== 'GET' && !/\/(register|login)$/.test(operation.path) && res.statusCode < 300;
 
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
+
+/**
+ * Makes `fetch` in this process refuse every host but loopback while fuzzing: random requests to
+ * routes that call a provider (a Graph API token check) must reach a local fake or nothing,
+ * never the internet. Returns the function that restores it.
+ */
+export function refuseOutboundFetch(): () => void {
+  const original = globalThis.fetch;
+  globalThis.fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (!LOOPBACK.test(url.hostname)) return Promise.reject(new TypeError(`fetch failed: ${url.hostname} is off limits while fuzzing`));
+    return original(input, init);
+  };
+  return () => {
+    globalThis.fetch = original;
+  };
+}
+
 export interface FuzzOptions {
   /** Random requests per operation, on top of the fixed shapes. */
   randomPerOperation: number;
@@ -372,6 +391,15 @@ export interface FuzzOptions {
 
 /** Fuzzes every operation of `app`'s OpenAPI document. */
 export async function fuzzOpenApi(app: FastifyInstance, options: FuzzOptions): Promise<FuzzTally> {
+  const restoreFetch = refuseOutboundFetch();
+  try {
+    return await fuzzOperations(app, options);
+  } finally {
+    restoreFetch();
+  }
+}
+
+async function fuzzOperations(app: FastifyInstance, options: FuzzOptions): Promise<FuzzTally> {
   const doc = (await app.inject({ url: '/docs/json' })).json();
   const operations = operationsOf(doc);
   const tally: FuzzTally = { operations: operations.length, requests: 0, serverErrors: [], withoutCode: [], perOperation: new Map(), statuses: new Map() };
