@@ -10,16 +10,14 @@ const REGISTRATION_LOCK_ID = 7_246_215_101;
 
 /**
  * Inserts a user, or returns null when the email is taken (emails are unique case-insensitively).
- * The first user ever registered is admin, as is anyone registered with `admin: true`.
+ * The first user ever registered is stored as admin; `ADMIN_EMAILS` is applied when a token is
+ * checked (`@autoposter/auth`), so that taking an email off it takes the role away.
  */
-export async function createUser(
-  db: DbOrTx,
-  input: { email: string; passwordHash: string; admin: boolean },
-): Promise<User | null> {
+export async function createUser(db: DbOrTx, input: { email: string; passwordHash: string }): Promise<User | null> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${REGISTRATION_LOCK_ID})`);
     const [anyone] = await tx.select({ id: users.id }).from(users).limit(1);
-    const role: UserRole = input.admin || !anyone ? 'admin' : 'user';
+    const role: UserRole = anyone ? 'user' : 'admin';
     const [user] = await tx
       .insert(users)
       .values({ email: input.email, passwordHash: input.passwordHash, role })

@@ -64,8 +64,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const email = request.body.email.toLowerCase();
-      // ADMIN_EMAILS is not stored: it is read on every request, so taking an email off it takes the role away.
-      const user = await createUser(app.db, { email, passwordHash: await hashPassword(request.body.password), admin: false });
+      const user = await createUser(app.db, { email, passwordHash: await hashPassword(request.body.password) });
       if (!user) throw conflict('An account with this email already exists; sign in instead', 'email_taken');
       return reply.code(201).send(startSession(reply, user));
     },
