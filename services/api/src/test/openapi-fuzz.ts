@@ -206,8 +206,12 @@ function encode(text: string): string {
   }
 }
 
+/** A path segment sent as is: a percent sequence that does not decode. */
+const UNDECODABLE = '%E0%A4%A';
+
 function urlOf(operation: Operation, path: Record<string, string>, query: [string, string][]): string {
-  const filled = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => encode(path[name] ?? randomUUID()));
+  const segment = (value: string) => (value === UNDECODABLE ? value : encode(value));
+  const filled = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => segment(path[name] ?? randomUUID()));
   const search = query.map(([key, value]) => `${encode(key)}=${encode(value)}`).join('&');
   return search ? `${filled}?${search}` : filled;
 }
@@ -243,7 +247,7 @@ function shapedRequests(operation: Operation, ids: string[]): FuzzRequest[] {
     })()),
   ];
   for (const param of paramsIn(operation, 'path')) {
-    for (const value of ['not-a-uuid', '\u0000', 'x'.repeat(300), `urn:uuid:${randomUUID()}`, ids[0]?.toUpperCase() ?? 'A', '%E0%A4%A']) {
+    for (const value of ['not-a-uuid', '\u0000', 'x'.repeat(300), `urn:uuid:${randomUUID()}`, ids[0]?.toUpperCase() ?? 'A', UNDECODABLE]) {
       requests.push(request(`path ${param.name}=${JSON.stringify(value.slice(0, 20))}`, { path: { [param.name]: value } }));
     }
   }
