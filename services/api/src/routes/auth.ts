@@ -157,7 +157,10 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const userId = request.user.id;
       await app.engine.deleteUser(userId);
       app.tokens.forget(userId);
-      await removeOwnerMedia(app.config.media.dir, userId);
+      // The rows are gone already: files that cannot be removed now are logged, not a failed deletion.
+      await removeOwnerMedia(app.config.media.dir, userId).catch((err: unknown) =>
+        request.log.error({ err, user_id: userId }, 'media files of a deleted user were left on disk'),
+      );
       reply.clearCookie(SESSION_COOKIE, { path: '/admin' });
       return reply.code(204).send(null);
     },
