@@ -35,7 +35,9 @@ async function completenessProblem(file: FileHandle, mime: string, size: number)
       // Photos may carry data after their end-of-image marker (motion photos append a video), so it is looked for anywhere.
       return (await read(file, 2, size - 2)).includes(JPEG_END) ? null : 'it has no end-of-image marker (it was cut short)';
     case 'image/webp': {
-      const declared = (await read(file, 4, 4)).readUInt32LE(0) + 8;
+      const header = await read(file, 4, 4);
+      if (header.length < 4) return 'it ends inside its header';
+      const declared = header.readUInt32LE(0) + 8;
       return declared <= size ? null : `its header declares ${declared} bytes but it has ${size}`;
     }
     case 'video/mp4':
