@@ -222,6 +222,23 @@ function urlOf(operation: Operation, path: Record<string, string>, query: [strin
 
 const paramsIn = (operation: Operation, place: Parameter['in']) => operation.parameters.filter((p) => p.in === place);
 
+/** Uploads that have broken media handling: cut short, lying about their size, badly named, several at once. */
+function hostileFiles(): [string, Parameters<typeof multipartForm>][] {
+  const png = samplePng(3, 2);
+  const tall = Buffer.from(png);
+  tall.writeUInt32BE(3_000_000_000, 20);
+  return [
+    ['a PNG signature alone', [{ data: png.subarray(0, 8) }]],
+    ['a cut ZIP header', [{ data: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]) }]],
+    ['a PNG without its end', [{ data: png.subarray(0, 40) }]],
+    ['a PNG 3,000,000,000 pixels tall', [{ data: tall }]],
+    ['a NUL in the file name', [{ data: png, filename: 'x\u0000.png' }]],
+    ['two files', [{ data: png }, { data: png }]],
+    ['bytes of no type', [{ data: Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 37) % 256)) }]],
+    ['an empty file', [{ data: Buffer.alloc(0) }]],
+  ];
+}
+
 /** The fixed shapes every operation gets. */
 function shapedRequests(operation: Operation, ids: string[]): FuzzRequest[] {
   const ownPath = Object.fromEntries(paramsIn(operation, 'path').map((p) => [p.name, ids[0] ?? randomUUID()]));
@@ -245,10 +262,10 @@ function shapedRequests(operation: Operation, ids: string[]): FuzzRequest[] {
     request('a token that is not one', { headers: { authorization: 'Bearer not.a.token' }, ownAuth: true }),
     ...[[], 'text', 42, null, true].map((value) => request(`top-level ${JSON.stringify(value)}`, { headers: json, payload: JSON.stringify(value) })),
     ...contentTypes.map((type) => request(`content type ${type}`, { headers: { 'content-type': type }, payload: 'a=b&c=\u0000' })),
-    request('multipart with a file', (() => {
-      const form = multipartForm({ data: samplePng(), filename: 'x\u0000.png' });
-      return { headers: form.headers, payload: form.payload };
-    })()),
+    ...hostileFiles().map(([shape, files]) => {
+      const form = multipartForm(...files);
+      return request(`multipart: ${shape}`, { headers: form.headers, payload: form.payload });
+    }),
   ];
   for (const param of paramsIn(operation, 'path')) {
     for (const value of ['not-a-uuid', '\u0000', 'x'.repeat(300), `urn:uuid:${randomUUID()}`, ids[0]?.toUpperCase() ?? 'A', UNDECODABLE]) {
