@@ -10,6 +10,7 @@ const benchmarks = {
   memory: 'Redis bytes per scheduled delivery, next month and within the horizon (issue 3)',
   dispatch: 'runtime deliveries/s vs raw BullMQ (issue 3)',
   lateness: 'publisher call time - due_at for 10,000 deliveries due within a minute (issue 3)',
+  fuzz: 'every OpenAPI operation under >= 10,000 hostile requests: 5xx and bodies without code (issue 16)',
 } as const;
 
 type Benchmark = keyof typeof benchmarks;

@@ -9,7 +9,7 @@ export const benchKeyring = (): Keyring => ({ keys: [{ version: 'v1', key: rando
 
 export async function seedUser(db: Db): Promise<string> {
   const email = `bench-${randomBytes(4).toString('hex')}@example.test`;
-  const user = await createUser(db, { email, passwordHash: 'not-a-login', admin: false });
+  const user = await createUser(db, { email, passwordHash: 'not-a-login' });
   return user!.id;
 }
 

@@ -1,2 +1,3 @@
 export * from './load-config.ts';
 export * from './sections.ts';
+export * from './repository-root.ts';

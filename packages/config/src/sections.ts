@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { section } from './load-config.ts';
+import { fromRepositoryRoot } from './repository-root.ts';
 
 const duration = /^(\d+)(ms|s|m|h|d)$/;
 const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -157,14 +158,18 @@ function parseNamedDuration(name: string, value: string): number {
 }
 
 const mediaUrlVariables = {
-  MEDIA_DIR: Type.String({ default: './storage/media', description: 'where uploads are stored; every service must see it' }),
+  MEDIA_DIR: Type.String({
+    default: './storage/media',
+    minLength: 1,
+    description: 'where uploads are stored; every service must see it; a relative path is read from the repository root',
+  }),
   PUBLIC_BASE_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000', description: 'how providers reach the gateway' }),
   MEDIA_URL_SECRET: Type.String({ minLength: 16, description: 'signs public media URLs; the same for every service' }),
   MEDIA_URL_TTL: Type.String({ default: '1h' }),
 };
 
 const mediaUrls = (env: { MEDIA_DIR: string; PUBLIC_BASE_URL: string; MEDIA_URL_SECRET: string; MEDIA_URL_TTL: string }) => ({
-  dir: env.MEDIA_DIR,
+  dir: fromRepositoryRoot(env.MEDIA_DIR),
   publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
   urlSecret: env.MEDIA_URL_SECRET,
   urlTtlSeconds: Math.floor(parseNamedDuration('MEDIA_URL_TTL', env.MEDIA_URL_TTL) / 1000),
@@ -181,4 +186,35 @@ export const mediaSection = section(
     MEDIA_MAX_VIDEO_BYTES: Type.Integer({ minimum: 1, default: 200 * 1024 * 1024 }),
   },
   (env) => ({ ...mediaUrls(env), maxImageBytes: env.MEDIA_MAX_IMAGE_BYTES, maxVideoBytes: env.MEDIA_MAX_VIDEO_BYTES }),
+);
+
+const tokenVariables = {
+  JWT_SECRET: Type.String({ minLength: 32, description: 'at least 32 characters; the same for every service that checks tokens' }),
+  ADMIN_EMAILS: Type.String({ default: '', description: 'comma-separated emails that get the admin role' }),
+};
+
+const tokenSettings = (env: { JWT_SECRET: string; ADMIN_EMAILS: string }) => ({
+  jwtSecret: env.JWT_SECRET,
+  adminEmails: new Set(
+    env.ADMIN_EMAILS.split(',')
+      .map((email) => email.trim().toLowerCase())
+      .filter(Boolean),
+  ) as ReadonlySet<string>,
+});
+
+/** What every service that checks access tokens needs (`@autoposter/auth`). */
+export const tokenSection = section(tokenVariables, tokenSettings);
+
+/** The gateway's, which also signs tokens and limits logins: the above plus lifetime and rate. */
+export const authSection = section(
+  {
+    ...tokenVariables,
+    JWT_TTL: Type.String({ default: '7d', description: 'token lifetime, e.g. 12h or 7d' }),
+    LOGIN_RATE_LIMIT: Type.Integer({ minimum: 1, default: 10, description: 'login attempts per minute per IP' }),
+  },
+  (env) => ({
+    ...tokenSettings(env),
+    jwtTtlSeconds: Math.floor(parseNamedDuration('JWT_TTL', env.JWT_TTL) / 1000),
+    loginRateLimitPerMinute: env.LOGIN_RATE_LIMIT,
+  }),
 );

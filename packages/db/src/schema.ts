@@ -44,6 +44,8 @@ export const users = pgTable(
     email: text('email').notNull(),
     passwordHash: text('password_hash').notNull(),
     role: text('role').notNull().default('user'),
+    /** Tokens carry the generation they were signed in; raising it revokes every earlier token. */
+    tokenGeneration: integer('token_generation').notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`), check('users_role_check', oneOf('role', userRoles))],

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Db } from '@autoposter/db';
 import type { EngineContext, EngineLogger, EngineSettings } from './context.ts';
 import { dispatchPass } from './dispatch-pass.ts';
-import { deleteAccount, deletePost, publishNow, scheduleCreatedPost, retryFailed, retryPost, schedulePost, startPosting, unschedulePost } from './post-actions.ts';
+import { deleteAccount, deletePost, deleteUser, publishNow, scheduleCreatedPost, retryFailed, retryPost, schedulePost, startPosting, unschedulePost } from './post-actions.ts';
 import { startPeriodicPasses } from './periodic-passes.ts';
 import { createPublishQueues } from './publish-queues.ts';
 import { retentionPass } from './retention-pass.ts';
@@ -39,6 +39,7 @@ export function createEngine(options: EngineOptions) {
     retryFailed: (userId: string, postIds: string[] | null) => retryFailed(ctx, userId, postIds),
     deletePost: (userId: string, postId: string) => deletePost(ctx, userId, postId),
     deleteAccount: (userId: string, accountId: string) => deleteAccount(ctx, userId, accountId),
+    deleteUser: (userId: string) => deleteUser(ctx, userId),
     scheduleCreatedPost: (userId: string, postId: string) => scheduleCreatedPost(ctx, userId, postId),
     dispatchPass: () => dispatchPass(ctx),
     retentionPass: () => retentionPass(ctx),

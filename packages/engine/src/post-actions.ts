@@ -1,12 +1,14 @@
 import { cancelableDeliveryStatuses, deliveryStatuses, type Db, type DeliveryStatus } from '@autoposter/db';
 import { lockAccount, softDeleteAccount } from '@autoposter/db/repositories/accounts';
 import { softDeletePost } from '@autoposter/db/repositories/posts';
+import { deleteUser as deleteUserRow, lockUser } from '@autoposter/db/repositories/users';
 import {
   cancelDeliveries,
   findPostIdsByStatus,
   findPostIdsWithFailedDeliveries,
   lockDeliveriesOfAccount,
   lockDeliveriesOfPosts,
+  lockDeliveriesOfUser,
   postExists,
   requestCancel,
   setPostSchedule,
@@ -146,6 +148,27 @@ export async function deleteAccount(ctx: EngineContext, userId: string, accountI
     const canceledRows = await cancelDeliveries(tx, open.map((d) => d.id));
     await softDeleteAccount(tx, userId, accountId);
     return { canceled: canceledRows, jobs: await detachFromJobs(tx, open) };
+  });
+  await afterCancel(ctx, canceled, jobs);
+}
+
+/**
+ * Deletes a user and everything they own: refused while one of their deliveries is being
+ * published; otherwise every delivery that has not finished is canceled first (its queued job
+ * removed once the transaction commits) and the user's rows go with them. Files on disk are
+ * the caller's to remove.
+ */
+export async function deleteUser(ctx: EngineContext, userId: string): Promise<void> {
+  const { canceled, jobs } = await ctx.db.transaction(async (tx) => {
+    if (!(await lockUser(tx, userId))) throw new UseCaseError('not_found', 'not_found', 'User not found');
+    const open = await lockDeliveriesOfUser(tx, userId, [...cancelable, 'processing']);
+    if (open.some((d) => d.status === 'processing')) {
+      throw new UseCaseError('conflict', 'delivery_processing', 'One of your posts is being published right now; delete your account once it finishes');
+    }
+    const canceledRows = await cancelDeliveries(tx, open.map((d) => d.id));
+    const detached = await detachFromJobs(tx, open);
+    await deleteUserRow(tx, userId);
+    return { canceled: canceledRows, jobs: detached };
   });
   await afterCancel(ctx, canceled, jobs);
 }

@@ -1,7 +1,9 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { serializeError } from './query-errors.ts';
 import { redactLine } from './redact-line.ts';
 
 export type { Logger } from 'pino';
+export { serializeError, statementName } from './query-errors.ts';
 
 export interface CreateLoggerOptions {
   service: string;
@@ -16,6 +18,7 @@ export function createLogger({ service, level = 'info', destination }: CreateLog
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     hooks: { streamWrite: redactLine },
+    serializers: { err: serializeError },
     formatters: { level: (label) => ({ level: label }) },
   };
   return pino(options, destination ?? stdout());

@@ -7,6 +7,11 @@ export class UnsupportedMediaError extends Error {
   }
 }
 
+/** The file starts as an accepted type but cannot be read fully as one (truncated, damaged, absurd dimensions). */
+export class DamagedMediaError extends Error {
+  override name = 'DamagedMediaError';
+}
+
 export class MediaTooLargeError extends Error {
   override name = 'MediaTooLargeError';
   constructor(

@@ -1,4 +1,5 @@
 import { fileTypeFromBuffer } from 'file-type';
+import { DamagedMediaError } from './errors.ts';
 
 export type MediaKind = 'image' | 'video';
 
@@ -19,8 +20,14 @@ export const acceptedMediaTypes: readonly MediaType[] = [
 /** How many leading bytes file-type needs to recognise every accepted type. */
 export const sniffBytes = 4100;
 
-/** The accepted type of a file judged by its content (never its name or declared type), or null. */
+/**
+ * The accepted type of a file judged by its content (never its name or declared type), or null.
+ * A file whose signature promises a structure it then breaks off (a PNG signature alone, a ZIP
+ * header cut short) throws DamagedMediaError: file-type reads past its end.
+ */
 export async function sniffMediaType(head: Uint8Array): Promise<MediaType | null> {
-  const detected = await fileTypeFromBuffer(head);
+  const detected = await fileTypeFromBuffer(head).catch((err: unknown) => {
+    throw new DamagedMediaError('The file ends before its type can be recognised: it is damaged or incomplete', { cause: err });
+  });
   return acceptedMediaTypes.find((type) => type.mime === detected?.mime) ?? null;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { IncompleteUploadError, MediaTooLargeError, UnsupportedMediaError } from './errors.ts';
+import { DamagedMediaError, IncompleteUploadError, MediaTooLargeError, UnsupportedMediaError } from './errors.ts';
 import { sniffBytes } from './sniff.ts';
 import { mediaFilePath, openMediaFile, saveUpload, type SaveUploadOptions } from './storage.ts';
 import { sampleJpeg, sampleMp4, samplePng, sampleText } from './test-samples.ts';
@@ -60,7 +60,29 @@ describe('saveUpload', () => {
 
   it('refuses a file whose header is right but whose image data is unreadable', async () => {
     const headerOnly = sampleJpeg().subarray(0, 12);
-    await expect(save(Readable.from([headerOnly]))).rejects.toBeInstanceOf(UnsupportedMediaError);
+    await expect(save(Readable.from([headerOnly]))).rejects.toBeInstanceOf(DamagedMediaError);
+  });
+
+  it('refuses a file that cannot be read fully as its type, naming the problem and leaving nothing behind', async () => {
+    const png = samplePng(3, 2);
+    const tall = Buffer.from(png);
+    tall.writeUInt32BE(3_000_000_000, 20); // IHDR height
+    const mp4 = sampleMp4(64);
+    const cutMp4 = Buffer.concat([mp4.subarray(0, 24), Buffer.from([0, 0, 0x10, 0, 0x6d, 0x6f, 0x6f, 0x76]), Buffer.alloc(100)]);
+    const cases: [Buffer, RegExp][] = [
+      [png.subarray(0, 8), /ends before its type can be recognised/],
+      [Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]), /ends before its type can be recognised/],
+      [png.subarray(0, png.length - 12), /not a complete PNG: it has no IEND chunk/],
+      [sampleJpeg().subarray(0, sampleJpeg().length - 2), /not a complete JPG: it has no end-of-image marker/],
+      [cutMp4, /not a complete MP4: it ends inside its "moov" box/],
+      [tall, /height of 3000000000 pixels; it must be between 1 and 2147483647/],
+    ];
+    for (const [data, message] of cases) {
+      const err = await save(Readable.from([data])).catch((e: unknown) => e);
+      expect(err, String(message)).toBeInstanceOf(DamagedMediaError);
+      expect((err as Error).message).toMatch(message);
+    }
+    expect(await incomingFiles()).toEqual([]);
   });
 
   it('applies the limit of the detected type', async () => {

@@ -5,7 +5,8 @@ import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { imageSizeFromFile } from 'image-size/fromFile';
-import { IncompleteUploadError, MediaTooLargeError, UnsupportedMediaError } from './errors.ts';
+import { checkComplete } from './completeness.ts';
+import { DamagedMediaError, IncompleteUploadError, MediaTooLargeError, UnsupportedMediaError } from './errors.ts';
 import { sniffBytes, sniffMediaType, type MediaType } from './sniff.ts';
 
 /** Absolute path of a stored file; refuses a key that would leave the media directory. */
@@ -42,7 +43,8 @@ export interface SavedMedia {
 /**
  * Streams an upload to a temporary file while hashing it, recognises its type from its first
  * bytes and stops as soon as it passes that type's limit, then moves it to its final key.
- * Throws UnsupportedMediaError, MediaTooLargeError or IncompleteUploadError (the source failed);
+ * Throws UnsupportedMediaError, DamagedMediaError (cut short, unreadable, or dimensions beyond
+ * `MAX_DIMENSION`), MediaTooLargeError or IncompleteUploadError (the source failed);
  * nothing is left on disk when it throws.
  */
 export async function saveUpload({ dir, ownerId, mediaId, source, maxBytes }: SaveUploadOptions): Promise<SavedMedia> {
@@ -53,6 +55,7 @@ export async function saveUpload({ dir, ownerId, mediaId, source, maxBytes }: Sa
     await pipeline(source, inspection.pass, createWriteStream(tempPath));
     const type = inspection.type();
     if (source.truncated) throw new MediaTooLargeError(type, maxBytes(type));
+    await checkComplete(tempPath, type, inspection.size);
     const dimensions = type.kind === 'image' ? await readDimensions(tempPath) : { width: null, height: null };
     const storageKey = storageKeyFor(ownerId, mediaId, type.ext);
     const finalPath = mediaFilePath(dir, storageKey);
@@ -67,7 +70,7 @@ export async function saveUpload({ dir, ownerId, mediaId, source, maxBytes }: Sa
 
 /** The pipeline destroys the source with whatever failed first: only a foreign error is the source's own. */
 function failedOnItsOwn(source: Readable, err: unknown): boolean {
-  const ours = err instanceof UnsupportedMediaError || err instanceof MediaTooLargeError;
+  const ours = err instanceof UnsupportedMediaError || err instanceof DamagedMediaError || err instanceof MediaTooLargeError;
   const system = Boolean((err as NodeJS.ErrnoException | null)?.syscall);
   return err === source.errored && !ours && !system;
 }
@@ -131,11 +134,19 @@ class UploadInspection {
   }
 }
 
+/** The largest width or height stored (the columns are Postgres `integer`). */
+export const MAX_DIMENSION = 2_147_483_647;
+
 /** Displayed width and height: EXIF orientations 5-8 rotate the picture a quarter turn. */
 async function readDimensions(path: string): Promise<{ width: number; height: number }> {
-  const size = await imageSizeFromFile(path).catch(() => {
-    throw new UnsupportedMediaError('The image could not be read: the file is damaged or incomplete');
+  const size = await imageSizeFromFile(path).catch((err: unknown) => {
+    throw new DamagedMediaError('The image could not be read: the file is damaged or incomplete', { cause: err });
   });
+  for (const [name, value] of [['width', size.width], ['height', size.height]] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > MAX_DIMENSION) {
+      throw new DamagedMediaError(`The image's header gives a ${name} of ${value} pixels; it must be between 1 and ${MAX_DIMENSION}`);
+    }
+  }
   const quarterTurn = (size.orientation ?? 1) >= 5;
   return quarterTurn ? { width: size.height, height: size.width } : { width: size.width, height: size.height };
 }
@@ -155,4 +166,9 @@ export async function openMediaFile(dir: string, storageKey: string): Promise<{ 
 /** Removes a stored file; missing files are fine. */
 export async function removeMediaFile(dir: string, storageKey: string): Promise<void> {
   await rm(mediaFilePath(dir, storageKey), { force: true });
+}
+
+/** Removes every stored file of an owner (their directory under the media root); missing is fine. */
+export async function removeOwnerMedia(dir: string, ownerId: string): Promise<void> {
+  await rm(mediaFilePath(dir, ownerId), { recursive: true, force: true });
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, variableNames } from '@autoposter/config';
+import { ConfigError, fromRepositoryRoot, parseConfig, variableNames } from '@autoposter/config';
 import { createLogger } from '@autoposter/logger';
 import { createTestPublisher } from '@autoposter/testing';
 import { workerConfigSections } from './config.ts';
@@ -61,7 +61,7 @@ describe('worker service', () => {
       ]),
     );
     const config = parseConfig(workerConfigSections, { ...baseEnv(h), MEDIA_URL_TTL: '2h', PUBLIC_BASE_URL: 'https://api.example.test/' });
-    expect(config.media).toMatchObject({ publicBaseUrl: 'https://api.example.test', urlTtlSeconds: 7_200, dir: './storage/media' });
+    expect(config.media).toMatchObject({ publicBaseUrl: 'https://api.example.test', urlTtlSeconds: 7_200, dir: fromRepositoryRoot('./storage/media') });
   });
 
   it('names a missing or bad media setting', () => {

@@ -4,6 +4,7 @@ import { isDatabaseReachable } from '@autoposter/db';
 import { ops, redisReadiness } from '@autoposter/ops';
 import { auth } from './plugins/auth.ts';
 import { errorHandler } from './plugins/errors.ts';
+import { clientErrorHandler, frameworkErrors } from './plugins/framework-errors.ts';
 import { services, type ApiServices } from './plugins/services.ts';
 import { openApi } from './plugins/swagger.ts';
 import { nulCharacters } from './plugins/nul-characters.ts';
@@ -37,6 +38,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     genReqId: () => crypto.randomUUID(),
     schemaController: validationCompilers(),
     routerOptions: { querystringParser: parseQueryString },
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(services, options);
@@ -51,7 +54,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       redis: redisReadiness(options.redis),
     },
   });
-  await app.register(auth, { secret: options.config.auth.jwtSecret, ttlSeconds: options.config.auth.jwtTtlSeconds });
+  await app.register(auth, {
+    db: options.database.db,
+    secret: options.config.auth.jwtSecret,
+    ttlSeconds: options.config.auth.jwtTtlSeconds,
+    adminEmails: options.config.auth.adminEmails,
+  });
 
   await app.register(engine, { periodicPasses: options.periodicPasses ?? false });
 

@@ -53,5 +53,6 @@ describe('pnpm cli start-posting', () => {
     expect(stdout).toContain('No pending posts found');
     await expect(runCli('frobnicate')).rejects.toMatchObject({ code: 2 });
     await expect(runCli('start-posting', '--post-ids', 'nope')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('"nope" is not a post id') });
-  });
+    // Three CLI processes one after the other: each may take runCli's own 60 s on a loaded machine.
+  }, 180_000);
 });

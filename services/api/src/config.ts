@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import {
+  authSection,
   databaseSection,
   httpSection,
   loggingSection,
@@ -10,28 +11,8 @@ import {
   schedulingSection,
   secretsSection,
   section,
-  parseDuration,
   type ConfigOf,
 } from '@autoposter/config';
-
-export const authSection = section(
-  {
-    JWT_SECRET: Type.String({ minLength: 32, description: 'at least 32 characters' }),
-    JWT_TTL: Type.String({ default: '7d', description: 'token lifetime, e.g. 12h or 7d' }),
-    ADMIN_EMAILS: Type.String({ default: '', description: 'comma-separated emails that get the admin role' }),
-    LOGIN_RATE_LIMIT: Type.Integer({ minimum: 1, default: 10, description: 'login attempts per minute per IP' }),
-  },
-  (env) => ({
-    jwtSecret: env.JWT_SECRET,
-    jwtTtlSeconds: Math.floor(parseDuration(env.JWT_TTL) / 1000),
-    adminEmails: new Set(
-      env.ADMIN_EMAILS.split(',')
-        .map((e) => e.trim().toLowerCase())
-        .filter(Boolean),
-    ),
-    loginRateLimitPerMinute: env.LOGIN_RATE_LIMIT,
-  }),
-);
 
 export const notifierLinkSection = section(
   {

@@ -76,6 +76,18 @@ export async function lockDeliveriesOfAccount(
   return locked;
 }
 
+/** Every delivery of the user in these statuses, locked (deleting the user). */
+export async function lockDeliveriesOfUser(tx: DbOrTx, userId: string, statuses: readonly DeliveryStatus[]): Promise<QueueableDelivery[]> {
+  const locked = await tx
+    .select(queueable)
+    .from(deliveries)
+    .where(and(eq(deliveries.userId, userId), inArray(deliveries.status, [...statuses])))
+    .orderBy(asc(deliveries.id))
+    .for('update');
+  await lockPostsOf(tx, locked);
+  return locked;
+}
+
 /** The posts of locked deliveries, in id order: before the status trigger locks them one by one in write order. */
 async function lockPostsOf(tx: DbOrTx, locked: { postId: string }[]): Promise<void> {
   const postIds = [...new Set(locked.map((d) => d.postId))];

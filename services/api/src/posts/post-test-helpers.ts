@@ -6,7 +6,7 @@ export async function createPoster(api: TestApi) {
   const db = api.db.db;
   // Signed directly so these tests do not depend on the auth routes.
   const user = await insertUser(db);
-  const token = api.app.signToken({ id: user.id, email: user.email, role: 'user' });
+  const token = api.app.signToken(user);
   const keyring = api.config.secrets;
   const [browser, page, instagram, image, secondImage, video] = await Promise.all([
     insertAccount(db, keyring, user.id, 'facebook_browser'),

@@ -11,8 +11,8 @@ describe('Bull Board at /admin/queues', () => {
     api = await createTestApi();
     const admin = await insertUser(api.db.db, { role: 'admin' });
     const user = await insertUser(api.db.db);
-    adminToken = api.app.signToken({ id: admin.id, email: admin.email, role: 'admin' });
-    userToken = api.app.signToken({ id: user.id, email: user.email, role: 'user' });
+    adminToken = api.app.signToken(admin);
+    userToken = api.app.signToken(user);
   });
   afterAll(() => api.close());
 

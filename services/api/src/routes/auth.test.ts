@@ -182,7 +182,7 @@ describe('the first user', () => {
     const db = await createTestDatabase();
     try {
       const users = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => createUser(db.db, { email: `race${i}@example.test`, passwordHash: 'x', admin: false })),
+        Array.from({ length: 8 }, (_, i) => createUser(db.db, { email: `race${i}@example.test`, passwordHash: 'x' })),
       );
       expect(users.filter((user) => user?.role === 'admin')).toHaveLength(1);
     } finally {

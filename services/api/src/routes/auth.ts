@@ -2,11 +2,13 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import rateLimit from '@fastify/rate-limit';
 import Type from 'typebox';
+import { effectiveRole } from '@autoposter/auth';
 import { userRoles } from '@autoposter/db';
-import { createUser, findUserByEmail, findUserById, type User } from '@autoposter/db/repositories/users';
+import { createUser, findUserByEmail, findUserById, revokeTokens, type User } from '@autoposter/db/repositories/users';
+import { removeOwnerMedia } from '@autoposter/media';
 import { decoyPasswordHash, hashPassword, verifyPassword } from '../accounts/password.ts';
 import { SESSION_COOKIE } from '../plugins/auth.ts';
-import { HttpError, conflict, unauthorized } from '../plugins/errors.ts';
+import { HttpError, badRequest, conflict, unauthorized } from '../plugins/errors.ts';
 import { Uuid, errorResponses } from '../schemas/common.ts';
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
@@ -18,10 +20,16 @@ const LoginBody = Type.Object(
   { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
   { additionalProperties: false },
 );
+const ChangePasswordBody = Type.Object(
+  {
+    current_password: Type.String({ minLength: 1, maxLength: 1024 }),
+    new_password: Type.String({ minLength: 8, maxLength: 1024, description: 'at least 8 characters' }),
+  },
+  { additionalProperties: false },
+);
 const UserBody = Type.Object({ id: Uuid, email: Type.String(), role: Type.Enum(userRoles) });
 const SessionBody = Type.Object({ user: UserBody, token: Type.String({ description: 'JWT for Authorization: Bearer' }) });
-
-const userView = (user: User) => ({ id: user.id, email: user.email, role: user.role as (typeof userRoles)[number] });
+const NoContent = Type.Null({ description: 'no body' });
 
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Registered here, not globally: only the login route is limited, and counts are shared across replicas.
@@ -33,10 +41,12 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       new HttpError(429, 'rate_limited', `Too many login attempts; try again in ${context.after}`),
   });
 
+  const userView = (user: User) => ({ id: user.id, email: user.email, role: effectiveRole(user, app.config.auth.adminEmails) });
+
   /** Answers with the token, and sets it as an httpOnly cookie so an admin's browser can open Bull Board. */
   function startSession(reply: FastifyReply, user: User) {
     const view = userView(user);
-    const token = app.signToken(view);
+    const token = app.signToken(user);
     reply.setCookie(SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'strict',
@@ -54,11 +64,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const email = request.body.email.toLowerCase();
-      const user = await createUser(app.db, {
-        email,
-        passwordHash: await hashPassword(request.body.password),
-        admin: app.config.auth.adminEmails.has(email),
-      });
+      const user = await createUser(app.db, { email, passwordHash: await hashPassword(request.body.password) });
       if (!user) throw conflict('An account with this email already exists; sign in instead', 'email_taken');
       return reply.code(201).send(startSession(reply, user));
     },
@@ -85,6 +91,78 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const user = await findUserById(app.db, request.user.id);
       if (!user) throw unauthorized('This account no longer exists');
       return userView(user);
+    },
+  );
+
+  app.post(
+    '/logout-all',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign out everywhere',
+        description: 'Every token issued before now stops working, this one included (other services notice within a minute).',
+        response: { 204: NoContent, ...errorResponses(401) },
+      },
+    },
+    async (request, reply) => {
+      if (!(await revokeTokens(app.db, request.user.id))) throw unauthorized('This account no longer exists');
+      app.tokens.forget(request.user.id);
+      reply.clearCookie(SESSION_COOKIE, { path: '/admin' });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.put(
+    '/password',
+    {
+      onRequest: app.authenticate,
+      // A stolen token must not become a way to guess the password faster than login allows.
+      config: { rateLimit: { max: app.config.auth.loginRateLimitPerMinute, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change the password',
+        description:
+          'Needs the current password. Every token issued before stops working (this one included); the answer carries a fresh token, as login does, so the caller stays signed in.',
+        body: ChangePasswordBody,
+        response: { 200: SessionBody, ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      const user = await findUserById(app.db, request.user.id);
+      if (!user) throw unauthorized('This account no longer exists');
+      if (!(await verifyPassword(request.body.current_password, user.passwordHash))) {
+        throw badRequest('current_password is incorrect', 'wrong_password');
+      }
+      const updated = await revokeTokens(app.db, user.id, { passwordHash: await hashPassword(request.body.new_password) });
+      if (!updated) throw unauthorized('This account no longer exists');
+      app.tokens.forget(user.id);
+      return startSession(reply, updated);
+    },
+  );
+
+  app.delete(
+    '/me',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['auth'],
+        summary: 'Delete the account and everything it owns',
+        description:
+          'Cancels every delivery that has not started (their queued jobs are removed), then deletes the user, their accounts, media (files included), posts, deliveries, attempts, logs, screenshots and posting jobs. 409 while one of their posts is being published. Their tokens stop working at once here, within a minute elsewhere.',
+        response: { 204: NoContent, ...errorResponses(401, 409) },
+      },
+    },
+    async (request, reply) => {
+      const userId = request.user.id;
+      await app.engine.deleteUser(userId);
+      app.tokens.forget(userId);
+      // The rows are gone already: files that cannot be removed now are logged, not a failed deletion.
+      await removeOwnerMedia(app.config.media.dir, userId).catch((err: unknown) =>
+        request.log.error({ err, user_id: userId }, 'media files of a deleted user were left on disk'),
+      );
+      reply.clearCookie(SESSION_COOKIE, { path: '/admin' });
+      return reply.code(204).send(null);
     },
   );
 };

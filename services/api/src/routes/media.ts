@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import multipart from '@fastify/multipart';
 import Type from 'typebox';
 import {
+  DamagedMediaError,
   IncompleteUploadError,
   MediaTooLargeError,
   UnsupportedMediaError,
@@ -11,6 +12,7 @@ import {
   openMediaFile,
   removeMediaFile,
   saveUpload,
+  type SavedMedia,
 } from '@autoposter/media';
 import { createMedia, findMedia, type Media } from '@autoposter/db/repositories/media';
 import { HttpError, badRequest, notFound } from '../plugins/errors.ts';
@@ -53,13 +55,30 @@ const malformedUpload = () => badRequest('The multipart body is malformed or end
 /** Errors from reading the upload, as the contract's 4xx; anything else stays a server error. */
 function uploadError(err: unknown): unknown {
   if (err instanceof UnsupportedMediaError) return badRequest(err.message, 'unsupported_media_type');
+  if (err instanceof DamagedMediaError) return badRequest(err.message, 'damaged_media');
   if (err instanceof MediaTooLargeError) return new HttpError(413, 'payload_too_large', err.message);
   if (err instanceof IncompleteUploadError) return malformedUpload();
   return err;
 }
 
+const oneFileOnly = () => badRequest('Send one file per upload: this request has more than one', 'too_many_files');
+
 /** The multipart parser's own errors carry a status (limits); the rest are unreadable bodies. */
-const multipartError = (err: unknown) => ((err as { statusCode?: number }).statusCode ? err : malformedUpload());
+function multipartError(err: unknown): unknown {
+  if ((err as { code?: string }).code === 'FST_FILES_LIMIT') return oneFileOnly();
+  return (err as { statusCode?: number }).statusCode ? err : malformedUpload();
+}
+
+const missingFile = () => badRequest('Send the file in the multipart field "file"', 'missing_file');
+
+/** Why a file part is refused before its bytes are read, if it is. */
+function partRefusal(part: { fieldname: string; filename: string }, alreadyHaveOne: boolean): HttpError | null {
+  if (part.fieldname !== 'file') return missingFile();
+  if (alreadyHaveOne) return oneFileOnly();
+  // The name is kept as a label; Postgres text cannot hold U+0000.
+  if (part.filename.includes('\u0000')) return badRequest('The file name must not contain the NUL character (\\u0000)', 'invalid_filename');
+  return null;
+}
 
 export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { dir, maxImageBytes, maxVideoBytes } = app.config.media;
@@ -72,31 +91,42 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['media'],
         consumes: ['multipart/form-data'],
-        description: 'Upload one JPEG, PNG or WebP image, or MP4 video, in the multipart field `file`.',
+        description:
+          'Upload one JPEG, PNG or WebP image, or MP4 video, in the multipart field `file`. One file per request: a second file part is a 400 `too_many_files`. A file cut short or damaged, or whose dimensions are out of range, is a 400 `damaged_media`.',
         response: { 201: MediaBody, ...errorResponses(400, 401, 413) },
       },
     },
     async (request, reply) => {
       if (!request.isMultipart()) throw badRequest('Send the file as multipart/form-data in the field "file"', 'missing_file');
-      const part = await request.file().catch((err: unknown) => {
-        throw multipartError(err);
-      });
-      if (!part || part.fieldname !== 'file') {
-        part?.file.resume();
-        throw badRequest('Send the file in the multipart field "file"', 'missing_file');
-      }
       const ownerId = request.user.id;
       const mediaId = randomUUID();
-      const saved = await saveUpload({
-        dir,
-        ownerId,
-        mediaId,
-        source: part.file,
-        maxBytes: (type) => (type.kind === 'image' ? maxImageBytes : maxVideoBytes),
-      }).catch((err: unknown) => {
-        throw uploadError(err);
-      });
-      const row = await createMedia(app.db, ownerId, { id: mediaId, originalName: part.filename || null, ...saved }).catch(
+      let upload: { saved: SavedMedia; originalName: string | null } | undefined;
+      try {
+        for await (const part of request.parts()) {
+          if (part.type !== 'file') continue;
+          const refusal = partRefusal(part, upload !== undefined);
+          if (refusal) {
+            part.file.resume();
+            throw refusal;
+          }
+          const saved = await saveUpload({
+            dir,
+            ownerId,
+            mediaId,
+            source: part.file,
+            maxBytes: (type) => (type.kind === 'image' ? maxImageBytes : maxVideoBytes),
+          }).catch((err: unknown) => {
+            throw uploadError(err);
+          });
+          upload = { saved, originalName: part.filename || null };
+        }
+      } catch (err) {
+        if (upload) await removeMediaFile(dir, upload.saved.storageKey);
+        throw err instanceof HttpError || (err as NodeJS.ErrnoException).syscall ? err : multipartError(err);
+      }
+      if (!upload) throw missingFile();
+      const { saved } = upload;
+      const row = await createMedia(app.db, ownerId, { id: mediaId, originalName: upload.originalName, ...saved }).catch(
         async (err: unknown) => {
           await removeMediaFile(dir, saved.storageKey);
           throw err;

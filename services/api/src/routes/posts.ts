@@ -36,17 +36,21 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Create a post with one delivery per target',
         description:
-          'With Idempotency-Key, the same key and body within 24 h answers the first result (header Idempotent-Replayed: true) and never creates a second post.',
+          'With Idempotency-Key, the same key and body within 24 h answers the first result (header Idempotent-Replayed: true) and never creates a second post. If that post has since been deleted, the replay is a 404, as for any missing post.',
         headers: IdempotencyHeaders,
         body: CreatePostBody,
-        response: { 201: PostView, ...errorResponses(400, 401, 409, 422) },
+        response: { 201: PostView, ...errorResponses(400, 401, 404, 409, 422) },
       },
     },
     async (request, reply) => {
       const userId = request.user.id;
       const scope = { userId, key: request.headers['idempotency-key'], payload: request.body };
       const result = await runIdempotent(app.db, scope, 201, (tx) => createPost(tx, userId, request.body));
-      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      if (result.replayed) {
+        // The stored answer describes a post that may be gone: a deleted post is not brought back.
+        if (!(await findPost(app.db, userId, result.body.id))) throw notFound('Post');
+        reply.header('idempotent-replayed', 'true');
+      }
       else if (request.body.scheduled_at) {
         // Committed already: a failure here must not turn the 201 into an error, and loses
         // nothing (the dispatch pass finds scheduled deliveries on its own).

@@ -7,7 +7,7 @@ const kindFor = { facebook_page: 'facebook_page', instagram: 'instagram_business
 /** A registered user with one account per channel, and a helper to make posts for it. */
 export async function userWithAccounts(api: TestApi) {
   const user = await insertUser(api.db.db);
-  const token = api.app.signToken({ id: user.id, email: user.email, role: 'user' });
+  const token = api.app.signToken(user);
   const accounts = {} as Record<Channel, string>;
   for (const channel of Object.keys(kindFor) as Channel[]) {
     accounts[channel] = (await insertAccount(api.db.db, api.config.secrets, user.id, kindFor[channel])).id;

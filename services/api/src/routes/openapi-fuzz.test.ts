@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fuzzOpenApi, refuseOutboundFetch } from '../test/openapi-fuzz.ts';
+import { createTestApi, type TestApi } from '../test/test-app.ts';
+
+// Every operation of /docs/json under hostile input (issue 16). A short run here; `pnpm bench
+// fuzz` runs at least 10,000 requests, and FUZZ_RANDOM_PER_OPERATION sets the random share here.
+const randomPerOperation = Number(process.env.FUZZ_RANDOM_PER_OPERATION ?? 4);
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await createTestApi({ LOG_LEVEL: 'silent' });
+});
+afterAll(() => api.close());
+
+describe('every operation of the OpenAPI document', () => {
+  it('answers hostile input below 500, with the contract error body on every refusal', async () => {
+    const tally = await fuzzOpenApi(api.app, { randomPerOperation });
+    expect(tally.operations).toBeGreaterThanOrEqual(30);
+    expect(tally.serverErrors.slice(0, 5)).toEqual([]);
+    expect(tally.withoutCode.slice(0, 5)).toEqual([]);
+    // Each operation was reached with the fixed shapes, not skipped.
+    for (const [operation, count] of tally.perOperation) expect(count, operation).toBeGreaterThanOrEqual(15 + randomPerOperation);
+  }, 240_000);
+
+  it('keeps fetch off the internet while it runs (a route may call a provider)', async () => {
+    const restore = refuseOutboundFetch();
+    try {
+      await expect(fetch('https://graph.facebook.com/v21.0/me')).rejects.toThrow(/off limits while fuzzing/);
+    } finally {
+      restore();
+    }
+  });
+});
