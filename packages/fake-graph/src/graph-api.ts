@@ -240,14 +240,17 @@ export class FakeGraphApi {
     const page = this.store.pages.get(id);
     if (page && host === 'facebook') {
       if (token.kind === 'page' && token.subjectId !== id) throw notFound(id);
-      return pick({ id, name: page.name, ...(page.instagramId ? { instagram_business_account: { id: page.instagramId } } : {}) }, params.fields);
+      const metadata = truthy(params.metadata) ? { metadata: { type: 'page' } } : {};
+      return { ...pick({ id, name: page.name, ...(page.instagramId ? { instagram_business_account: { id: page.instagramId } } : {}) }, params.fields), ...metadata };
     }
     const igUser = this.store.igUsers.get(id);
     if (igUser) {
       this.ownIgUser(id, token, host);
       return pick({ id, user_id: id, username: igUser.username, name: igUser.username }, params.fields);
     }
-    if (token.kind === 'user' && token.subjectId === id) return pick({ id, name: 'Fake User' }, params.fields);
+    if (token.kind === 'user' && token.subjectId === id) {
+      return { ...pick({ id, name: 'Fake User' }, params.fields), ...(truthy(params.metadata) ? { metadata: { type: 'user' } } : {}) };
+    }
     const post = this.store.posts.get(id);
     if (post && host === 'facebook') {
       this.ownPage(post.pageId, token, 'read');

@@ -26,8 +26,10 @@ export interface PublishMedia {
   height: number | null;
   /** Absolute path of the stored file, for publishers that upload bytes. */
   filePath: string;
-  /** Signed, expiring public URL, for providers that fetch by URL (Instagram). */
+  /** Signed, expiring public URL, for providers that fetch by URL (Instagram: a JPEG rendition of PNG and WebP). */
   publicUrl: string;
+  /** Alternative text of an image, for providers that take it (Instagram's `alt_text`). */
+  altText?: string | null;
 }
 
 export interface PublishPost {

@@ -1,0 +1,3 @@
+export { createMetaPublisher, type MetaPublisherOptions } from './meta-publisher.ts';
+export { checkMetaAccount, type MetaAccountCheck } from './account-check.ts';
+export type { ContainerPolling } from './instagram-publisher.ts';
