@@ -9,7 +9,7 @@ export interface GraphClientOptions {
   version: string;
   /** GRAPH_API_TIMEOUT: one call longer than this is aborted. */
   timeoutMs: number;
-  /** Told after every answer (usage-header slowdown). */
+  /** Told the usage headers of every successful answer (usage-header slowdown). */
   onUsage?: (usage: GraphUsage, call: { objectId: string }) => void;
 }
 
@@ -130,12 +130,13 @@ export class GraphClient {
       throw new GraphNetworkError(`Graph API ${request.method} ${pathOnly(request.path)}: ${reason}`, timedOut, write, err);
     }
     const usage = response.headers ? parseUsage(response.headers) : noUsage;
-    this.options.onUsage?.(usage, { objectId: request.path.split('/')[1] ?? '' });
     const body = parseBody(text);
     if (!response.ok || (body && typeof body === 'object' && 'error' in body)) {
       const error = (body as { error?: GraphErrorBody } | null)?.error ?? { message: text.slice(0, 200) || undefined };
       throw new GraphApiError(response.status, error, usage, write);
     }
+    // A refusal's wait is the classification's business; usage on answers that went through paces what comes next.
+    this.options.onUsage?.(usage, { objectId: request.path.split('/')[1] ?? '' });
     return { body: body as T, usage };
   }
 }
