@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import {
   databaseSection,
+  graphSection,
   httpSection,
   loggingSection,
   mediaSection,
@@ -52,6 +53,7 @@ export const apiConfigSections = {
   retry: retrySection,
   scheduling: schedulingSection,
   notifier: notifierLinkSection,
+  graph: graphSection,
 };
 
 export type ApiConfig = ConfigOf<typeof apiConfigSections>;
