@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sampleJpeg, sampleMp4 } from '@autoposter/media/test-samples';
+import { sampleJpeg, sampleMp4, samplePng } from '@autoposter/media/test-samples';
 import { MetaHarness } from './test/meta-harness.ts';
 
 let h: MetaHarness;
@@ -74,6 +74,18 @@ describe('meta worker: each publishing path, against the fake Graph API', () => 
     expect(attempt!.providerState).toEqual({ creation_id: media[0]!.containerId });
     const quotaRead = h.graph.control.store.calls.some((call) => call.path === `/${igUserId}/content_publishing_limit`);
     expect(quotaRead).toBe(true);
+  });
+
+  it("gives Instagram a PNG's JPEG rendition and the image's alt_text", async () => {
+    const { account, igUserId, userId } = await h.instagramAccount();
+    const png = await h.addMedia(userId, { mime: 'image/png', body: samplePng(1080, 1080), width: 1080, height: 1080, jpeg: sampleJpeg(1080, 1080), altText: 'A plate of croissants' });
+    const delivery = await h.deliver(account, 'instagram', { body: 'From a PNG', mediaIds: [png.id] });
+    await h.startWorker();
+    const posted = await h.waitForStatus(delivery.id, ['posted', 'failed']);
+    expect(posted.status, posted.lastErrorMessage ?? '').toBe('posted');
+    const [media] = h.graph.control.store.publishedIgMedia(igUserId);
+    const container = h.graph.control.store.containers.get(media!.containerId)!;
+    expect(container).toMatchObject({ altText: 'A plate of croissants', imageUrl: expect.stringContaining('rendition=jpeg') });
   });
 
   it('publishes an Instagram carousel of 2-10 items', async () => {

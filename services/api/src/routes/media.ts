@@ -8,11 +8,13 @@ import {
   MediaTooLargeError,
   UnsupportedMediaError,
   acceptedMediaTypes,
+  makeJpegRendition,
+  needsJpegRendition,
   openMediaFile,
   removeMediaFile,
   saveUpload,
 } from '@autoposter/media';
-import { createMedia, findMedia, type Media } from '@autoposter/db/repositories/media';
+import { createMedia, findMedia, setMediaAltText, type Media } from '@autoposter/db/repositories/media';
 import { HttpError, badRequest, notFound } from '../plugins/errors.ts';
 import { IdParams, Timestamp, Uuid, errorResponses } from '../schemas/common.ts';
 
@@ -25,8 +27,15 @@ const MediaBody = Type.Object({
   sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
   width: Type.Optional(Type.Integer({ description: 'images only' })),
   height: Type.Optional(Type.Integer({ description: 'images only' })),
+  alt_text: Type.Union([Type.String(), Type.Null()], { description: "an image's alternative text (sent to Instagram)" }),
   created_at: Timestamp,
 });
+
+const ALT_TEXT_MAX = 1000;
+const AltTextBody = Type.Object(
+  { alt_text: Type.Union([Type.String({ maxLength: ALT_TEXT_MAX }), Type.Null()], { description: 'null clears it' }) },
+  { additionalProperties: false },
+);
 
 /** The stored bytes, for the OpenAPI document; the handler streams them. */
 export const MediaFile = Type.String({ description: 'the file, with its own Content-Type' });
@@ -38,14 +47,37 @@ const mediaView = (row: Media) => ({
   sha256: row.sha256,
   ...(row.width !== null && { width: row.width }),
   ...(row.height !== null && { height: row.height }),
+  alt_text: row.altText,
   created_at: row.createdAt.toISOString(),
 });
 
+/** `alt_text` sent as a form field before the file; empty means none. */
+function altTextField(fields: Record<string, unknown>): string | null {
+  const field = fields.alt_text as { type?: string; value?: unknown } | undefined;
+  if (!field || field.type !== 'field') return null;
+  const value = String(field.value ?? '').trim();
+  if (value.length > ALT_TEXT_MAX) throw badRequest(`body.alt_text must be at most ${ALT_TEXT_MAX} characters`);
+  return value || null;
+}
+
+/**
+ * The JPEG rendition Instagram needs of a PNG, a WebP or a JPEG wider than 1440 px. An image
+ * that passed the type check but cannot be decoded is refused.
+ */
+async function renditionOf(dir: string, saved: { storageKey: string; mime: string; width: number | null }) {
+  if (!needsJpegRendition(saved.mime, saved.width)) return null;
+  return makeJpegRendition(dir, saved.storageKey).catch(() => {
+    throw badRequest('The image could not be decoded: upload a valid JPEG, PNG or WebP file', 'unsupported_media_type');
+  });
+}
+
 /** Streams a stored file; 404 when its bytes are gone from disk. */
-export async function sendStoredMedia(reply: FastifyReply, dir: string, row: Media) {
-  const file = await openMediaFile(dir, row.storageKey);
+export async function sendStoredMedia(reply: FastifyReply, dir: string, row: Media, rendition?: 'jpeg') {
+  // An image that needed no rendition is its own JPEG.
+  const jpeg = rendition === 'jpeg' ? row.jpegRendition : null;
+  const file = await openMediaFile(dir, jpeg ? jpeg.storage_key : row.storageKey);
   if (!file) throw notFound('Media');
-  return reply.type(row.mime).header('content-length', file.sizeBytes).send(file.stream);
+  return reply.type(jpeg ? 'image/jpeg' : row.mime).header('content-length', file.sizeBytes).send(file.stream);
 }
 
 const malformedUpload = () => badRequest('The multipart body is malformed or ends before the file does', 'invalid_body');
@@ -72,7 +104,8 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['media'],
         consumes: ['multipart/form-data'],
-        description: 'Upload one JPEG, PNG or WebP image, or MP4 video, in the multipart field `file`.',
+        description:
+          'Upload one JPEG, PNG or WebP image, or MP4 video, in the multipart field `file`; an image may have an `alt_text` field sent before the file. PNG, WebP and images wider than 1440 px also get a JPEG rendition, which Instagram is given.',
         response: { 201: MediaBody, ...errorResponses(400, 401, 413) },
       },
     },
@@ -85,6 +118,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
         part?.file.resume();
         throw badRequest('Send the file in the multipart field "file"', 'missing_file');
       }
+      const altText = altTextField(part.fields as Record<string, unknown>);
       const ownerId = request.user.id;
       const mediaId = randomUUID();
       const saved = await saveUpload({
@@ -96,12 +130,21 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }).catch((err: unknown) => {
         throw uploadError(err);
       });
-      const row = await createMedia(app.db, ownerId, { id: mediaId, originalName: part.filename || null, ...saved }).catch(
-        async (err: unknown) => {
-          await removeMediaFile(dir, saved.storageKey);
+      const stored = async () => {
+        const jpegRendition = await renditionOf(dir, saved);
+        try {
+          const isImage = saved.mime.startsWith('image/');
+          if (altText && !isImage) throw badRequest('body.alt_text applies to images only');
+          return await createMedia(app.db, ownerId, { id: mediaId, originalName: part.filename || null, ...saved, altText, jpegRendition });
+        } catch (err) {
+          if (jpegRendition) await removeMediaFile(dir, jpegRendition.storage_key);
           throw err;
-        },
-      );
+        }
+      };
+      const row = await stored().catch(async (err: unknown) => {
+        await removeMediaFile(dir, saved.storageKey);
+        throw err;
+      });
       return reply.code(201).send(mediaView(row));
     },
   );
@@ -120,6 +163,29 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = await findMedia(app.db, request.user.id, request.params.id);
       if (!row) throw notFound('Media');
       return sendStoredMedia(reply, dir, row);
+    },
+  );
+
+  app.patch(
+    '/:id',
+    {
+      schema: {
+        tags: ['media'],
+        summary: "Sets an image's alternative text",
+        params: IdParams,
+        body: AltTextBody,
+        response: { 200: MediaBody, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const current = await findMedia(app.db, request.user.id, id);
+      if (!current) throw notFound('Media');
+      if (!current.mime.startsWith('image/')) throw badRequest('body.alt_text applies to images only');
+      const altText = request.body.alt_text?.trim() || null;
+      const row = await setMediaAltText(app.db, request.user.id, id, altText);
+      if (!row) throw notFound('Media');
+      return mediaView(row);
     },
   );
 };

@@ -31,6 +31,9 @@ export interface MediaFile {
   body: Buffer;
   width?: number;
   height?: number;
+  altText?: string;
+  /** The JPEG rendition the gateway made (served for `?rendition=jpeg`). */
+  jpeg?: Buffer;
 }
 
 export interface RunningMetaWorker extends RunningWorkerService {
@@ -43,7 +46,8 @@ async function startPublicMedia(files: Map<string, MediaFile>): Promise<{ app: F
   app.get('/public/media/:id', async (request, reply) => {
     const file = files.get((request.params as { id: string }).id);
     if (!file) return reply.code(404).send({ error: 'not found' });
-    return reply.type(file.mime).send(file.body);
+    const wantsJpeg = (request.query as { rendition?: string }).rendition === 'jpeg' && file.jpeg;
+    return wantsJpeg ? reply.type('image/jpeg').send(file.jpeg) : reply.type(file.mime).send(file.body);
   });
   return { app, url: await app.listen({ port: 0, host: '127.0.0.1' }) };
 }
@@ -128,6 +132,8 @@ export class MetaHarness {
       sizeBytes: file.body.length,
       width: file.width ?? null,
       height: file.height ?? null,
+      altText: file.altText ?? null,
+      jpegRendition: file.jpeg ? { storage_key: 'rendition.jpg', size_bytes: file.jpeg.length, width: file.width ?? 0, height: file.height ?? 0 } : null,
     });
     this.files.set(row.id, file);
     return row;
