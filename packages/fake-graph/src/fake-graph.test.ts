@@ -14,13 +14,16 @@ afterAll(async () => {
   await media.close();
 });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Graph answers are read field by field
+type Json = Record<string, any>;
+
 async function call(method: string, path: string, token: string | null, body?: Record<string, unknown>, base = graph.url) {
   const response = await fetch(`${base}/v27.0${path}`, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Json };
 }
 
 async function waitForStatus(containerId: string, token: string, wanted: string, base = graph.url) {
@@ -51,7 +54,7 @@ describe('fake Graph API', () => {
     expect((await fetch(`${graph.url}/v19.0/me`, { headers: { authorization: `Bearer ${pageToken}` } })).status).toBe(200);
     const bad = await fetch(`${graph.url}/latest/me`, { headers: { authorization: `Bearer ${pageToken}` } });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as any).error.code).toBe(2500);
+    expect(((await bad.json()) as Json).error.code).toBe(2500);
   });
 
   it('creates an unpublished Page post that /feed lists, then publishes it (repeatably)', async () => {

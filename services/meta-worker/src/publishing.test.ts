@@ -29,7 +29,7 @@ describe('meta worker: each publishing path, against the fake Graph API', () => 
   });
 
   it('publishes a Page post with several photos attached (unpublished photos, then /feed)', async () => {
-    const { account, page, userId } = await h.pageAccount();
+    const { account, userId } = await h.pageAccount();
     const photos = [await h.addMedia(userId, jpeg()), await h.addMedia(userId, jpeg(800, 600))];
     const delivery = await h.deliver(account, 'facebook_page', { body: 'Two loaves', mediaIds: photos.map((p) => p.id) });
     await h.startWorker();
