@@ -10,6 +10,7 @@ const benchmarks = {
   memory: 'Redis bytes per scheduled delivery, next month and within the horizon (issue 3)',
   dispatch: 'runtime deliveries/s vs raw BullMQ (issue 3)',
   lateness: 'publisher call time - due_at for 10,000 deliveries due within a minute (issue 3)',
+  meta: 'Meta worker vs direct Graph calls against the fake Graph API; concurrency 1/8/32 at 200 ms per call (issue 17)',
 } as const;
 
 type Benchmark = keyof typeof benchmarks;
