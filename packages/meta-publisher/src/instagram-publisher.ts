@@ -42,8 +42,10 @@ export const caption = (request: PublishRequest) => request.post.body;
  */
 export async function publishToInstagram(request: PublishRequest, graph: GraphSession, polling: ContainerPolling): Promise<PublishResult> {
   const deadline = Date.now() + polling.timeoutMs;
-  await deferWhenQuotaFull(graph);
   let creationId = (request.savedState as InstagramState | null)?.creation_id;
+  // A container an earlier attempt published counts in the quota: adopt it before judging the quota.
+  if (creationId && (await readContainer(graph, creationId)).status_code === 'PUBLISHED') return adoptPublished(request, graph);
+  await deferWhenQuotaFull(graph);
   // One new container when the first expires (it was not published within its lifetime).
   for (let round = 0; round < 3; round++) {
     if (creationId) {
