@@ -11,6 +11,7 @@ const benchmarks = {
   dispatch: 'runtime deliveries/s vs raw BullMQ (issue 3)',
   lateness: 'publisher call time - due_at for 10,000 deliveries due within a minute (issue 3)',
   fuzz: 'every OpenAPI operation under >= 10,000 hostile requests: 5xx and bodies without code (issue 16)',
+  meta: 'Meta worker vs direct Graph calls against the fake Graph API; concurrency 1/8/32 at 200 ms per call (issue 17)',
 } as const;
 
 type Benchmark = keyof typeof benchmarks;

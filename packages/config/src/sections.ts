@@ -218,3 +218,21 @@ export const authSection = section(
     loginRateLimitPerMinute: env.LOGIN_RATE_LIMIT,
   }),
 );
+
+/** Where the Graph API is (Meta, the fake, anyone's stand-in) and how it is called: gateway and Meta worker. */
+export const graphSection = section(
+  {
+    GRAPH_API_BASE_URL: Type.String({ pattern: '^https?://', default: 'https://graph.facebook.com', description: 'Facebook Login Graph API, without version' }),
+    INSTAGRAM_GRAPH_BASE_URL: Type.String({ pattern: '^https?://', default: 'https://graph.instagram.com', description: 'Instagram Login Graph API, without version' }),
+    GRAPH_API_VERSION: Type.String({ pattern: '^v\\d+\\.\\d+$', default: 'v27.0', description: 'the Graph API version every call uses' }),
+    GRAPH_API_TIMEOUT: Type.String({ default: '30s', description: 'timeout of one Graph API call' }),
+    GRAPH_USAGE_SLOWDOWN: Type.Integer({ minimum: 1, maximum: 100, default: 90, description: 'usage percent above which an account is paced out' }),
+  },
+  (env) => ({
+    graphBaseUrl: env.GRAPH_API_BASE_URL.replace(/\/+$/, ''),
+    instagramBaseUrl: env.INSTAGRAM_GRAPH_BASE_URL.replace(/\/+$/, ''),
+    version: env.GRAPH_API_VERSION,
+    timeoutMs: parseNamedDuration('GRAPH_API_TIMEOUT', env.GRAPH_API_TIMEOUT),
+    usageSlowdownPercent: env.GRAPH_USAGE_SLOWDOWN,
+  }),
+);

@@ -87,6 +87,13 @@ export const accounts = pgTable(
   ],
 );
 
+export interface JpegRendition {
+  storage_key: string;
+  size_bytes: number;
+  width: number;
+  height: number;
+}
+
 export const media = pgTable(
   'media',
   {
@@ -99,9 +106,13 @@ export const media = pgTable(
     height: integer('height'),
     storageKey: text('storage_key').notNull(),
     originalName: text('original_name'),
+    /** Alternative text of an image (Instagram's `alt_text`). */
+    altText: text('alt_text'),
+    /** The JPEG made for providers that take JPEG only, at most 1440 px wide (Instagram); null when the original fits. */
+    jpegRendition: jsonb('jpeg_rendition').$type<JpegRendition>(),
     createdAt: createdAt(),
   },
-  (t) => [index('media_user_idx').on(t.userId, t.createdAt)],
+  (t) => [index('media_user_idx').on(t.userId, t.createdAt), check('media_alt_text_length', sql`char_length(${t.altText}) <= 1000`)],
 );
 
 export const posts = pgTable(

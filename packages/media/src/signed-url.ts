@@ -7,6 +7,8 @@ export interface SignMediaUrlOptions {
   mediaId: string;
   ttlSeconds: number;
   now?: Date;
+  /** `jpeg`: the URL of the image's JPEG rendition (same signature: it is the same media). */
+  rendition?: 'jpeg';
 }
 
 export interface VerifyMediaSignatureOptions {
@@ -26,10 +28,11 @@ function mediaSignature(secret: string, mediaId: string, expires: number): strin
 }
 
 /** An expiring public URL for a provider that fetches media itself (Instagram). */
-export function signMediaUrl({ baseUrl, secret, mediaId, ttlSeconds, now = new Date() }: SignMediaUrlOptions): string {
+export function signMediaUrl({ baseUrl, secret, mediaId, ttlSeconds, now = new Date(), rendition }: SignMediaUrlOptions): string {
   const expires = unixSeconds(now) + ttlSeconds;
   const signature = mediaSignature(secret, mediaId, expires);
-  return `${baseUrl.replace(/\/+$/, '')}/public/media/${mediaId}?expires=${expires}&signature=${signature}`;
+  const format = rendition ? `&rendition=${rendition}` : '';
+  return `${baseUrl.replace(/\/+$/, '')}/public/media/${mediaId}?expires=${expires}&signature=${signature}${format}`;
 }
 
 /** True when the signature was made for this media id and expiry, and the expiry is still ahead. */

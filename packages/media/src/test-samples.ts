@@ -52,7 +52,8 @@ export const sampleText = () => Buffer.from('just some text pretending to be a p
 
 export interface FormFile {
   field?: string;
-  filename?: string;
+  /** null: a plain form field (no filename, no type). */
+  filename?: string | null;
   contentType?: string;
   data: Buffer;
 }
@@ -63,7 +64,9 @@ export function multipartForm(...files: FormFile[]): { payload: Buffer; headers:
   const parts = files.map(({ field = 'file', filename = 'upload.bin', contentType = 'application/octet-stream', data }) =>
     Buffer.concat([
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`,
+        filename === null
+          ? `--${boundary}\r\nContent-Disposition: form-data; name="${field}"\r\n\r\n`
+          : `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`,
       ),
       data,
       Buffer.from('\r\n'),

@@ -100,3 +100,29 @@ export function classifyError(error: unknown): PublishError {
   wrapped.stack = err.stack;
   return wrapped;
 }
+
+/**
+ * Not a failure: the provider cannot take the post yet (a full publishing quota, an account
+ * about to be throttled). The runtime puts the delivery back until `until` without using an
+ * attempt of its run, logs `reason` for the user, and with `accountWide` sets the account's
+ * cooldown so its other deliveries wait too. Throw it only before anything was written that a
+ * retry could not resume (`saveState` what was).
+ */
+export class PublishDeferral extends Error {
+  override name = 'PublishDeferral';
+  constructor(
+    readonly until: Date,
+    readonly reason: string,
+    readonly options: { accountWide?: boolean } = {},
+  ) {
+    super(`Waiting until ${until.toISOString()}: ${reason}`);
+  }
+}
+
+/** Thrown by `request.assertStillWanted()`: the delivery was canceled (or its post deleted) meanwhile. */
+export class NoLongerWantedError extends PublishError {
+  override name = 'NoLongerWantedError';
+  constructor(reason: string) {
+    super('validation_error', `Not published: ${reason} before the publishing call`);
+  }
+}

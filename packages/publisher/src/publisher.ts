@@ -9,7 +9,7 @@ export type AccountCredentials =
   | { storage_state: Record<string, unknown> }
   | { cookies: Record<string, unknown>[] }
   | { page_id: string; access_token: string }
-  | { ig_user_id: string; access_token: string };
+  | { ig_user_id: string; access_token: string; login?: 'facebook' | 'instagram' };
 
 export interface PublishAccount {
   id: string;
@@ -26,8 +26,10 @@ export interface PublishMedia {
   height: number | null;
   /** Absolute path of the stored file, for publishers that upload bytes. */
   filePath: string;
-  /** Signed, expiring public URL, for providers that fetch by URL (Instagram). */
+  /** Signed, expiring public URL, for providers that fetch by URL (Instagram: a JPEG rendition of PNG and WebP). */
   publicUrl: string;
+  /** Alternative text of an image, for providers that take it (Instagram's `alt_text`). */
+  altText?: string | null;
 }
 
 export interface PublishPost {
@@ -60,6 +62,12 @@ export interface PublishRequest {
   savedState: Record<string, unknown> | null;
   /** Persists provider state before a risky step, so a retry can resume instead of redoing it. */
   saveState(state: Record<string, unknown>): Promise<void>;
+  /**
+   * The cancel fence: call it right before the call that makes the post public. Throws
+   * NoLongerWantedError when the delivery was canceled or its post deleted meanwhile (the
+   * attempt then ends `canceled`), or when another worker took the claim over.
+   */
+  assertStillWanted(): Promise<void>;
   /** A structured line in the delivery's log (shown to the user). */
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
 }

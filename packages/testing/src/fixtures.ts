@@ -52,8 +52,9 @@ export async function insertMedia(db: Db, userId: string, overrides: Partial<typ
       mime: 'image/png',
       sizeBytes: 68,
       sha256: randomBytes(32).toString('hex'),
-      width: 1,
-      height: 1,
+      // A size every channel takes (Instagram wants 320-1440 px wide, 4:5 to 1.91:1).
+      width: 1080,
+      height: 1080,
       storageKey: `${userId}/${randomBytes(8).toString('hex')}.png`,
       ...overrides,
     })

@@ -4,6 +4,8 @@ import { insertScreenshot } from '@autoposter/db/repositories/artifacts';
 import { appendDeliveryLogs, type NewDeliveryLog } from '@autoposter/db/repositories/delivery-logs';
 import { finishAttempt, saveProviderState } from '@autoposter/db/repositories/attempts';
 import {
+  deferDelivery,
+  isStillWanted,
   markDeliveryFailed,
   markDeliveryRetrying,
   releaseDelivery,
@@ -11,7 +13,7 @@ import {
 } from '@autoposter/db/repositories/delivery-runs';
 import type { DeliveryOutcome } from '@autoposter/db/repositories/posting-jobs';
 import type { Logger } from '@autoposter/logger';
-import { accountErrorTypes, type PublishError, type PublishResult } from '@autoposter/publisher';
+import { accountErrorTypes, NoLongerWantedError, type PublishDeferral, type PublishError, type PublishResult } from '@autoposter/publisher';
 import { ClaimLostError } from './abort.ts';
 import type { Claim } from './claim.ts';
 import { DeliveryLog } from './delivery-log.ts';
@@ -49,6 +51,31 @@ export class AttemptRecorder {
   readonly saveState = async (state: Record<string, unknown>): Promise<void> => {
     if (!(await saveProviderState(this.deps.db, this.claim.fence, this.claim.attempt.id, state))) throw new ClaimLostError();
   };
+
+  /** The publisher's `assertStillWanted`: the cancel fence right before the publishing call. */
+  readonly assertStillWanted = async (): Promise<void> => {
+    const { wanted, reason } = await isStillWanted(this.deps.db, this.claim.fence);
+    if (!wanted) throw new NoLongerWantedError(reason!);
+  };
+
+  /**
+   * The publisher asked to wait (PublishDeferral): the delivery is due again at `until`, the
+   * attempt ends `deferred` and is not counted against the run; with `accountWide`, the account
+   * cools down until then.
+   */
+  async deferred(deferral: PublishDeferral): Promise<DeliveryRow | null> {
+    return this.record(async (tx, announce) => {
+      const delivery = await deferDelivery(tx, this.claim.fence, deferral.until);
+      if (!delivery) return null;
+      await finishAttempt(tx, this.claim.attempt.id, { outcome: delivery.status === 'canceled' ? 'canceled' : 'deferred' });
+      if (deferral.options.accountWide && delivery.status !== 'canceled') {
+        await extendCooldown(tx, { userId: delivery.userId, accountId: delivery.accountId, until: deferral.until });
+      }
+      await announceDelivery(tx, announce, delivery, finalOutcome(delivery));
+      const message = delivery.status === 'canceled' ? canceledLine : `${deferral.message} (no attempt used)`;
+      return { delivery, lines: [this.log.draft('INFO', this.redactor.text(message), { until: deferral.until.toISOString() })] };
+    });
+  }
 
   /**
    * One statement, no transaction, shared with concurrent jobs' publications: the delivery, its

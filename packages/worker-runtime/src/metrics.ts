@@ -1,7 +1,7 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 /** How an attempt that a worker claimed ended. */
-export type AttemptEndLabel = 'posted' | 'adopted' | 'retrying' | 'failed' | 'canceled' | 'released' | 'claim_lost';
+export type AttemptEndLabel = 'posted' | 'adopted' | 'retrying' | 'failed' | 'canceled' | 'released' | 'deferred' | 'claim_lost';
 
 export interface PublishMetrics {
   attemptFinished(input: { channel: string; outcome: AttemptEndLabel; durationSeconds: number }): void;

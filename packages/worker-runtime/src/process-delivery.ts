@@ -111,8 +111,9 @@ async function settleJob(job: PublishJob, token: string | undefined, end: Attemp
     case 'retrying':
       throw new RetryLaterError(end.error.message, end.delayMs);
     case 'released':
+    case 'deferred':
       // Due when the delivery is: another worker picks it up without waiting for this worker's BullMQ lock.
-      return deferJob(job, token, end.dueAt, 'released', logger);
+      return deferJob(job, token, end.dueAt, end.kind, logger);
     default:
       return { outcome: end.kind };
   }

@@ -60,12 +60,15 @@ function toPublishMedia(row: MediaRow, settings: MediaSettings): PublishMedia {
     width: row.width,
     height: row.height,
     filePath: mediaFilePath(settings.dir, row.storageKey),
+    // Providers that fetch by URL get the JPEG rendition when the image has one (Instagram takes JPEG only).
     publicUrl: signMediaUrl({
       baseUrl: settings.publicBaseUrl,
       secret: settings.urlSecret,
       mediaId: row.id,
       ttlSeconds: settings.urlTtlSeconds,
+      ...(row.jpegRendition ? { rendition: 'jpeg' as const } : {}),
     }),
+    altText: row.altText,
   };
 }
 

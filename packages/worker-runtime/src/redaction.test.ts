@@ -17,6 +17,17 @@ describe('scrubbing an attempt\'s secrets from what it records', () => {
     expect(redactor.text('xs=48%3Asecret-xs-cookie was refused')).toBe('xs=[redacted] was refused');
   });
 
+  it('never takes ids for secrets: a Page post id and an IG user id stay whole', () => {
+    const redactor = new Redactor();
+    redactor.learnSecretsOf({ page_id: '102938475610293', access_token: 'EAABsecret/token+1' });
+    redactor.learnSecretsOf({ ig_user_id: '17841400000000001', access_token: 'IGQsecret-token-2', login: 'instagram' });
+    redactor.learnSecretsOf(browserCredentials);
+    expect(redactor.text('published 102938475610293_998877 as 17841400000000001 on .facebook.com')).toBe(
+      'published 102938475610293_998877 as 17841400000000001 on .facebook.com',
+    );
+    expect(redactor.text('IGQsecret-token-2 and 48%3Asecret-xs-cookie')).toBe('[redacted] and [redacted]');
+  });
+
   it('replaces secrets providers and HTTP libraries write into text', () => {
     const redactor = new Redactor();
     expect(redactor.text('GET /me?fields=id&access_token=EAABleaked123&x=1 failed')).toBe(

@@ -38,9 +38,13 @@ export function redactFields(value: unknown, redactText: (text: string) => strin
 export class Redactor {
   private secrets: string[] = [];
 
-  /** Every string in the credentials long enough to be a secret (tokens, cookie values...). */
+  /**
+   * Every string long enough to be a secret under a secret-looking key of the credentials
+   * (tokens, cookies, passwords, storage states, at any depth). Ids beside them (`page_id`,
+   * `ig_user_id`) are not secrets: a Page post id `{page-id}_{post-id}` must be stored whole.
+   */
   learnSecretsOf(credentials: unknown): void {
-    const found = stringsIn(credentials).filter((value) => value.length >= MIN_SECRET_LENGTH);
+    const found = secretStringsIn(credentials).filter((value) => value.length >= MIN_SECRET_LENGTH);
     const variants = found.flatMap((value) => [value, encodeURIComponent(value)]);
     // Longest first, so a secret containing another is replaced whole.
     this.secrets = [...new Set([...this.secrets, ...variants])].sort((a, b) => b.length - a.length);
@@ -72,4 +76,23 @@ function stringsIn(value: unknown, depth = 0): string[] {
   if (typeof value === 'string') return [value];
   if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return [];
   return Object.values(value).flatMap((item) => stringsIn(item, depth + 1));
+}
+
+/** The strings under secret-looking keys (tokens, cookies, passwords, storage states), at any depth. */
+function secretStringsIn(value: unknown, depth = 0): string[] {
+  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, item]) =>
+    secretLookingKey.test(key) ? secretValuesIn(item, depth + 1) : secretStringsIn(item, depth + 1),
+  );
+}
+
+/**
+ * Everything beneath a secret key is secret, except the public parts of name/value pairs
+ * (a cookie's name, domain and path, a local storage entry's name): only their value is.
+ */
+function secretValuesIn(value: unknown, depth: number): string[] {
+  if (typeof value === 'string') return [value];
+  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return [];
+  if (!Array.isArray(value) && 'name' in value && 'value' in value) return stringsIn((value as { value: unknown }).value, depth + 1);
+  return Object.values(value).flatMap((item) => secretValuesIn(item, depth + 1));
 }

@@ -1,7 +1,7 @@
 import type { Account } from '@autoposter/db/repositories/accounts';
 import { renewClaim } from '@autoposter/db/repositories/delivery-runs';
 import type { Logger } from '@autoposter/logger';
-import { classifyError, PublishError, type Channel, type PublishRequest, type PublishResult } from '@autoposter/publisher';
+import { classifyError, PublishDeferral, PublishError, type Channel, type PublishRequest, type PublishResult } from '@autoposter/publisher';
 import { ClaimLostError, untilAborted } from './abort.ts';
 import { databaseCause } from './query-error.ts';
 import { AttemptRecorder } from './attempt-recorder.ts';
@@ -15,8 +15,8 @@ import type { RuntimeDeps } from './runtime.ts';
 /** How a claimed attempt ended, and what that means for the account's pacing. */
 export type AttemptEnd = (
   | { kind: 'posted' | 'adopted' | 'canceled' | 'claim_lost' }
-  /** Handed back on shutdown: the delivery is due again at `dueAt`. */
-  | { kind: 'released'; dueAt: Date }
+  /** Handed back on shutdown, or deferred by the publisher (no attempt used): the delivery is due again at `dueAt`. */
+  | { kind: 'released' | 'deferred'; dueAt: Date }
   | { kind: 'failed'; error: PublishError }
   | { kind: 'retrying'; error: PublishError; delayMs: number }
 ) & { publication: PublicationOutcome };
@@ -63,6 +63,7 @@ export async function runAttempt(
       const recorded = await recorder.posted(outcome.result, outcome.adopted);
       return { kind: recorded ? (outcome.adopted ? 'adopted' : 'posted') : 'claim_lost', publication: 'published' };
     }
+    if (outcome.error instanceof PublishDeferral && !outcome.abandoned) return await defer(recorder, outcome.error);
     if (deps.shutdown.aborted) return await handBack(deps, recorder, outcome);
     return await recordFailure(deps, claim, recorder, redactor, outcome, context.logger);
   } finally {
@@ -115,6 +116,7 @@ function buildRequest(
     signal,
     savedState: history.savedState,
     saveState: recorder.saveState,
+    assertStillWanted: recorder.assertStillWanted,
     log: (level, message, fields) => recorder.log.write(level, message, fields),
   };
   return { request, lookFirst: history.unknownSince !== null };
@@ -155,6 +157,14 @@ async function handBack(deps: RuntimeDeps, recorder: AttemptRecorder, failure: P
   if (!delivery) return { kind: 'claim_lost', publication };
   if (delivery.status === 'canceled') return { kind: 'canceled', publication };
   return { kind: 'released', dueAt: delivery.dueAt ?? new Date(), publication };
+}
+
+/** The publisher asked to wait: nothing was published by this attempt, and it does not count. */
+async function defer(recorder: AttemptRecorder, deferral: PublishDeferral): Promise<AttemptEnd> {
+  const delivery = await recorder.deferred(deferral);
+  if (!delivery) return { kind: 'claim_lost', publication: 'not_published' };
+  if (delivery.status === 'canceled') return { kind: 'canceled', publication: 'not_published' };
+  return { kind: 'deferred', dueAt: delivery.dueAt ?? deferral.until, publication: 'not_published' };
 }
 
 /**

@@ -20,6 +20,7 @@ import { deliveryRoutes } from './routes/deliveries.ts';
 import { errorLogRoutes } from './routes/error-logs.ts';
 import { artifactRoutes } from './routes/artifacts.ts';
 import { accountHealthRoutes } from './routes/account-health.ts';
+import { accountSessionRoutes } from './routes/account-sessions.ts';
 import { adminQueueRoutes } from './routes/admin-queues.ts';
 import { publicMediaRoutes } from './routes/public-media.ts';
 import { engine } from './plugins/engine.ts';
@@ -66,6 +67,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(authRoutes, { prefix: '/api/auth' });
   await app.register(accountHealthRoutes, { prefix: '/api/accounts' });
   await app.register(accountRoutes, { prefix: '/api/accounts' });
+  await app.register(accountSessionRoutes, { prefix: '/api/accounts' });
   await app.register(mediaRoutes, { prefix: '/api/media' });
   await app.register(publicMediaRoutes, { prefix: '/public/media' });
   await app.register(postRoutes, { prefix: '/api/posts' });

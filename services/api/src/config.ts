@@ -2,6 +2,7 @@ import Type from 'typebox';
 import {
   authSection,
   databaseSection,
+  graphSection,
   httpSection,
   loggingSection,
   mediaSection,
@@ -33,6 +34,7 @@ export const apiConfigSections = {
   retry: retrySection,
   scheduling: schedulingSection,
   notifier: notifierLinkSection,
+  graph: graphSection,
 };
 
 export type ApiConfig = ConfigOf<typeof apiConfigSections>;

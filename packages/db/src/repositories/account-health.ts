@@ -36,3 +36,25 @@ export async function extendCooldown(
     })
     .where(and(eq(accounts.id, input.accountId), eq(accounts.userId, input.userId)));
 }
+
+/**
+ * The result of checking the session on demand or at connect time: valid or known invalid, or
+ * (temporary) the check itself could not be made, which keeps what was known and flags it.
+ */
+export async function recordSessionCheck(
+  db: DbOrTx,
+  input: { userId: string; accountId: string; valid: boolean; temporary: boolean; message: string },
+): Promise<AccountRow | null> {
+  const [row] = await db
+    .update(accounts)
+    .set({
+      ...(input.temporary ? {} : { sessionValid: input.valid }),
+      sessionCheckTemporaryFailure: input.temporary,
+      sessionMessage: input.message,
+      sessionCheckedAt: sql`now()`,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(accounts.id, input.accountId), eq(accounts.userId, input.userId)))
+    .returning();
+  return row ?? null;
+}

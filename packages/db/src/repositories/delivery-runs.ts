@@ -219,3 +219,30 @@ export function markDeliveryRetrying(
 export function releaseDelivery(db: DbOrTx, fence: ClaimFence, dueInMs: number): Promise<DeliveryRow | null> {
   return updateClaimed(db, fence, { ...releasedClaim, status: statusUnlessCanceled('queued'), dueAt: timeUnlessCanceled(msFromNow(dueInMs)) });
 }
+
+/**
+ * The publisher asked to wait (a full quota, a throttled account) without using an attempt: the
+ * delivery is due again at `until` and the attempt is given back to the run's budget (the
+ * claim counted it). `canceled` instead when a cancel was requested meanwhile.
+ */
+export function deferDelivery(db: DbOrTx, fence: ClaimFence, until: Date): Promise<DeliveryRow | null> {
+  return updateClaimed(db, fence, {
+    ...releasedClaim,
+    status: statusUnlessCanceled('queued'),
+    dueAt: timeUnlessCanceled(sql`${until.toISOString()}::timestamptz`),
+    attemptsBeforeRun: sql`${deliveries.attemptsBeforeRun} + 1`,
+  });
+}
+
+/** Whether the holder of `fence` should still publish: it holds the claim, no cancel was asked, the post is not deleted. */
+export async function isStillWanted(db: DbOrTx, fence: ClaimFence): Promise<{ wanted: boolean; reason: string | null }> {
+  const [row] = await db
+    .select({ cancelRequestedAt: deliveries.cancelRequestedAt, status: deliveries.status, postDeletedAt: posts.deletedAt })
+    .from(deliveries)
+    .leftJoin(posts, eq(posts.id, deliveries.postId))
+    .where(and(eq(deliveries.id, fence.deliveryId), eq(deliveries.claimToken, fence.token)));
+  if (!row) return { wanted: false, reason: 'another worker took over this delivery' };
+  if (row.cancelRequestedAt) return { wanted: false, reason: 'the delivery was canceled' };
+  if (row.postDeletedAt) return { wanted: false, reason: 'the post was deleted' };
+  return { wanted: true, reason: null };
+}

@@ -17,6 +17,8 @@ export interface FacebookPageCredentials {
 export interface InstagramBusinessCredentials {
   ig_user_id: string;
   access_token: string;
+  /** `facebook` (default): connected through a Page, graph.facebook.com; `instagram`: Instagram Login, graph.instagram.com. */
+  login?: 'facebook' | 'instagram';
 }
 export type AccountCredentials = FacebookBrowserCredentials | FacebookPageCredentials | InstagramBusinessCredentials;
 
@@ -66,9 +68,17 @@ function pageCredentials(input: Fields, field: string): FacebookPageCredentials 
   return { page_id: requireText(input, 'page_id', field), access_token: requireText(input, 'access_token', field) };
 }
 
+const instagramLogins = ['facebook', 'instagram'] as const;
+
 function instagramCredentials(input: Fields, field: string): InstagramBusinessCredentials {
-  acceptOnly(input, ['ig_user_id', 'access_token'], field);
-  return { ig_user_id: requireText(input, 'ig_user_id', field), access_token: requireText(input, 'access_token', field) };
+  acceptOnly(input, ['ig_user_id', 'access_token', 'login'], field);
+  const login = input.login ?? 'facebook';
+  if (!instagramLogins.includes(login as never)) throw badRequest(`${field}.login must be one of: ${instagramLogins.join(', ')}`);
+  return {
+    ig_user_id: requireText(input, 'ig_user_id', field),
+    access_token: requireText(input, 'access_token', field),
+    ...(input.login !== undefined ? { login: login as InstagramBusinessCredentials['login'] } : {}),
+  };
 }
 
 const credentialParsers: Record<AccountKind, (input: Fields, field: string) => AccountCredentials> = {

@@ -40,12 +40,14 @@ export const limits = {
   facebookPageBody: 63_206,
   instagramCaption: 2_200,
   instagramHashtags: 30,
+  instagramMentions: 20,
   instagramCarouselItems: 10,
 } as const;
 
 /** Counts what a person sees as characters (code points), as the providers do. */
 const characterCount = (text: string) => [...text].length;
 const hashtagCount = (text: string) => text.match(/#[\p{L}\p{N}_]+/gu)?.length ?? 0;
+const mentionCount = (text: string) => text.match(/(?<![\p{L}\p{N}_.])@[\p{L}\p{N}_.]+/gu)?.length ?? 0;
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -76,6 +78,7 @@ export const channelRules: Record<Channel, readonly Rule[]> = {
     rule('media_ids', 'instagram needs at least one image or a video', (post) => post.imageCount === 0 && !post.hasVideo),
     rule('body', `instagram captions allow at most ${limits.instagramCaption} characters`, (post) => characterCount(post.body) > limits.instagramCaption),
     rule('body', `instagram captions allow at most ${limits.instagramHashtags} hashtags`, (post) => hashtagCount(post.body) > limits.instagramHashtags),
+    rule('body', `instagram captions allow at most ${limits.instagramMentions} @-mentions`, (post) => mentionCount(post.body) > limits.instagramMentions),
     rule(
       'media_ids',
       `an instagram carousel allows at most ${limits.instagramCarouselItems} items`,

@@ -13,6 +13,7 @@ import { checkChannelRules, ruleSubject, type Issue } from './channel-rules.ts';
 import { assertNoIssues } from './issues.ts';
 import { contentChanges, newPost, type CreatePostBody, type PatchPostBody } from './post-requests.ts';
 import { toPostView, type PostView } from './post-view.ts';
+import { checkMetaMedia } from './media-rules.ts';
 import { checkMedia, referenceRequirements, targetAndMediaIssues } from './references.ts';
 
 /**
@@ -30,8 +31,11 @@ export async function createPost(db: DbOrTx, userId: string, input: CreatePostBo
     ),
     ...scheduleIssues(post.scheduledAt, now),
   ];
+  const channels = input.targets.map((target) => target.channel);
+  const firstIssues = issuesWith();
+  if (firstIssues.length === 0) assertNoIssues(await checkMetaMedia(db, userId, channels, post.content));
   const outcome =
-    issuesWith().length === 0
+    firstIssues.length === 0
       ? await insertPostIfReferencesFit(db, userId, post, required)
       : { inserted: undefined, found: await findPostReferences(db, userId, required) };
   if (outcome.inserted) return toPostView(outcome.inserted);
@@ -51,12 +55,11 @@ export async function updatePost(db: Db, userId: string, postId: string, patch: 
       throw conflict('This post is already published everywhere; create a new post instead', 'post_published');
     }
     const changes = contentChanges(patch);
+    const channels = post.deliveries.map((delivery) => delivery.channel as Channel);
     assertNoIssues([
       ...(await checkMedia(tx, userId, changes)),
-      ...checkChannelRules(
-        post.deliveries.map((delivery) => delivery.channel as Channel),
-        ruleSubject({ ...post, ...changes }),
-      ),
+      ...checkChannelRules(channels, ruleSubject({ ...post, ...changes })),
+      ...(await checkMetaMedia(tx, userId, channels, { mediaIds: changes.mediaIds ?? post.mediaIds, videoMediaId: changes.videoMediaId ?? post.videoMediaId })),
     ]);
     await updatePostContent(tx, userId, postId, changes);
     return toPostView((await findPost(tx, userId, postId))!);

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptJson } from '@autoposter/crypto';
 import { schema, type DeliveryStatus } from '@autoposter/db';
+import { startFakeGraph, type StartedFakeGraph } from '@autoposter/fake-graph';
 import { insertAccount, insertPost } from '@autoposter/testing';
 import { createTestApi, type TestApi } from '../test/test-app.ts';
 
@@ -16,12 +17,24 @@ describe('accounts', () => {
   let alice: { token: string; user: { id: string } };
   let bob: { token: string; user: { id: string } };
 
+  let graph: StartedFakeGraph;
+
   beforeAll(async () => {
-    api = await createTestApi();
+    // Meta tokens are checked at connect time: these are the fake Graph API's.
+    graph = await startFakeGraph({
+      seed: {
+        pages: [{ id: '1001', name: 'Shop Page', token: pageCredentials.access_token, instagram: { id: '2002', username: 'shop' } }],
+        tokens: ['EAAB-ig-token-secret', 'EAAB-new-token', 'EAAB-hijack'].map((token) => ({ token, kind: 'page' as const, subject_id: '1001' })),
+      },
+    });
+    api = await createTestApi({ GRAPH_API_BASE_URL: graph.url, INSTAGRAM_GRAPH_BASE_URL: graph.instagramUrl });
     alice = await api.register();
     bob = await api.register();
   });
-  afterAll(() => api.close());
+  afterAll(async () => {
+    await api.close();
+    await graph.close();
+  });
 
   const request = (token: string, method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
     api.app.inject({ method, url, headers: api.auth(token), ...(payload !== undefined && { payload: payload as object }) });
@@ -54,7 +67,7 @@ describe('accounts', () => {
         email: 'shop@example.test',
         session_exists: true,
         session_updated_at: expect.any(String),
-        session_valid: null,
+        session_valid: kind === 'facebook_browser' ? null : true,
         health_status: 'healthy',
         limits: defaultLimits,
         cooldown_until: null,

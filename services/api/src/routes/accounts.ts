@@ -10,7 +10,9 @@ import {
   updateAccount,
   type Account,
 } from '@autoposter/db/repositories/accounts';
+import { recordSessionCheck } from '@autoposter/db/repositories/account-health';
 import { parseCredentials, parseSessionUpdate, type AccountCredentials } from '../accounts/credentials.ts';
+import { checkedAtConnect, createSessionCheckers, type SessionCheckResult } from '../accounts/session-checks.ts';
 import { LimitsInput, checkLimits } from '../accounts/limits.ts';
 import { AccountBody, accountView } from '../accounts/view.ts';
 import { badRequest, notFound } from '../plugins/errors.ts';
@@ -20,7 +22,7 @@ const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Email = Nullable(Type.String({ format: 'email', maxLength: 254 }));
 const Credentials = Type.Record(Type.String(), Type.Unknown(), {
   description:
-    'facebook_browser: {storage_state} or {cookies}; facebook_page: {page_id, access_token}; instagram_business: {ig_user_id, access_token}',
+    'facebook_browser: {storage_state} or {cookies}; facebook_page: {page_id, access_token}; instagram_business: {ig_user_id, access_token, login?} (login: facebook (default) or instagram). Meta tokens are checked against the Graph API before they are saved: a 400 says what is wrong.',
 });
 
 const CreateAccountBody = Type.Object(
@@ -50,6 +52,26 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const keyring = app.config.secrets;
   const view = (account: Account) => accountView(account, app.config.pacing);
 
+  const checkers = createSessionCheckers(app.config.graph);
+
+  /**
+   * Meta tokens are checked before they are saved: a user token given for a Page, another
+   * Page's token or an expired one is a 400 saying which. A check that could not be made (the
+   * Graph API unreachable) lets the account be saved, flagged for a later check.
+   */
+  async function checkBeforeSaving(kind: AccountKind, credentials: AccountCredentials, account: Account | null): Promise<SessionCheckResult | null> {
+    if (!checkedAtConnect.has(kind)) return null;
+    const check = await checkers[kind]({ kind, credentials, account, signal: AbortSignal.timeout(app.config.graph.timeoutMs) });
+    if (!check.valid && !check.temporary) throw badRequest(`${check.message}. ${check.actionRequired ?? ''}`.trim(), 'invalid_credentials');
+    return check;
+  }
+
+  async function saveCheck(account: Account, check: SessionCheckResult | null): Promise<Account> {
+    if (!check) return account;
+    const input = { userId: account.userId, accountId: account.id, valid: check.valid, temporary: check.temporary, message: check.message };
+    return (await recordSessionCheck(app.db, input)) ?? account;
+  }
+
   async function ownedAccount(userId: string, id: string): Promise<Account> {
     const account = await findAccount(app.db, userId, id);
     if (!account) throw notFound('Account');
@@ -61,14 +83,17 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, body: CreateAccountBody, response: { 201: AccountBody, ...errorResponses(400, 401) } } },
     async (request, reply) => {
       const { kind, name, email, credentials, limits } = request.body;
+      const parsed = parseCredentials(kind, credentials);
+      const checkedLimits = limits ? checkLimits(limits) : {};
+      const check = await checkBeforeSaving(kind, parsed, null);
       const account = await createAccount(app.db, request.user.id, {
         kind,
         name,
         email: email ?? null,
-        credentialsEncrypted: encryptJson(keyring, parseCredentials(kind, credentials)),
-        limits: limits ? checkLimits(limits) : {},
+        credentialsEncrypted: encryptJson(keyring, parsed),
+        limits: checkedLimits,
       });
-      return reply.code(201).send(view(account));
+      return reply.code(201).send(view(await saveCheck(account, check)));
     },
   );
 
@@ -115,9 +140,10 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.body,
         decryptJson<AccountCredentials>(keyring, current.credentialsEncrypted),
       );
+      const check = await checkBeforeSaving(current.kind as AccountKind, credentials, current);
       const account = await replaceAccountSession(app.db, request.user.id, id, encryptJson(keyring, credentials));
       if (!account) throw notFound('Account');
-      return view(account);
+      return view(await saveCheck(account, check));
     },
   );
 

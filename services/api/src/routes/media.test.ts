@@ -49,6 +49,7 @@ describe('media', () => {
         sha256: sha256(png),
         width: 3,
         height: 2,
+        alt_text: null,
         created_at: expect.any(String),
       });
       const [row] = await api.db.db.select().from(schema.media).where(eq(schema.media.id, media.id));

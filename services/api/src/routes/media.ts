@@ -9,12 +9,14 @@ import {
   MediaTooLargeError,
   UnsupportedMediaError,
   acceptedMediaTypes,
+  makeJpegRendition,
+  needsJpegRendition,
   openMediaFile,
   removeMediaFile,
   saveUpload,
   type SavedMedia,
 } from '@autoposter/media';
-import { createMedia, findMedia, type Media } from '@autoposter/db/repositories/media';
+import { createMedia, findMedia, setMediaAltText, type Media } from '@autoposter/db/repositories/media';
 import { HttpError, badRequest, notFound } from '../plugins/errors.ts';
 import { IdParams, Timestamp, Uuid, errorResponses } from '../schemas/common.ts';
 
@@ -27,8 +29,15 @@ const MediaBody = Type.Object({
   sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
   width: Type.Optional(Type.Integer({ description: 'images only' })),
   height: Type.Optional(Type.Integer({ description: 'images only' })),
+  alt_text: Type.Union([Type.String(), Type.Null()], { description: "an image's alternative text (sent to Instagram)" }),
   created_at: Timestamp,
 });
+
+const ALT_TEXT_MAX = 1000;
+const AltTextBody = Type.Object(
+  { alt_text: Type.Union([Type.String({ maxLength: ALT_TEXT_MAX }), Type.Null()], { description: 'null clears it' }) },
+  { additionalProperties: false },
+);
 
 /** The stored bytes, for the OpenAPI document; the handler streams them. */
 export const MediaFile = Type.String({ description: 'the file, with its own Content-Type' });
@@ -40,14 +49,35 @@ const mediaView = (row: Media) => ({
   sha256: row.sha256,
   ...(row.width !== null && { width: row.width }),
   ...(row.height !== null && { height: row.height }),
+  alt_text: row.altText,
   created_at: row.createdAt.toISOString(),
 });
 
+/** `alt_text` sent as a form field; empty means none. */
+function altTextField(raw: unknown): string | null {
+  const value = String(raw ?? '').trim();
+  if (value.length > ALT_TEXT_MAX) throw badRequest(`body.alt_text must be at most ${ALT_TEXT_MAX} characters`);
+  return value || null;
+}
+
+/**
+ * The JPEG rendition Instagram needs of a PNG, a WebP or a JPEG wider than 1440 px. An image
+ * that passed the type check but cannot be decoded is refused.
+ */
+async function renditionOf(dir: string, saved: { storageKey: string; mime: string; width: number | null }) {
+  if (!needsJpegRendition(saved.mime, saved.width)) return null;
+  return makeJpegRendition(dir, saved.storageKey).catch(() => {
+    throw badRequest('The image could not be decoded: upload a valid JPEG, PNG or WebP file', 'unsupported_media_type');
+  });
+}
+
 /** Streams a stored file; 404 when its bytes are gone from disk. */
-export async function sendStoredMedia(reply: FastifyReply, dir: string, row: Media) {
-  const file = await openMediaFile(dir, row.storageKey);
+export async function sendStoredMedia(reply: FastifyReply, dir: string, row: Media, rendition?: 'jpeg') {
+  // An image that needed no rendition is its own JPEG.
+  const jpeg = rendition === 'jpeg' ? row.jpegRendition : null;
+  const file = await openMediaFile(dir, jpeg ? jpeg.storage_key : row.storageKey);
   if (!file) throw notFound('Media');
-  return reply.type(row.mime).header('content-length', file.sizeBytes).send(file.stream);
+  return reply.type(jpeg ? 'image/jpeg' : row.mime).header('content-length', file.sizeBytes).send(file.stream);
 }
 
 const malformedUpload = () => badRequest('The multipart body is malformed or ends before the file does', 'invalid_body');
@@ -92,7 +122,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['media'],
         consumes: ['multipart/form-data'],
         description:
-          'Upload one JPEG, PNG or WebP image, or MP4 video, in the multipart field `file`. One file per request: a second file part is a 400 `too_many_files`. A file cut short or damaged, or whose dimensions are out of range, is a 400 `damaged_media`.',
+          'Upload one JPEG, PNG or WebP image, or MP4 video, in the multipart field `file`; an image may have an `alt_text` field. One file per request: a second file part is a 400 `too_many_files`. A file cut short or damaged, or whose dimensions are out of range, is a 400 `damaged_media`. PNG, WebP and images wider than 1440 px also get a JPEG rendition, which Instagram is given.',
         response: { 201: MediaBody, ...errorResponses(400, 401, 413) },
       },
     },
@@ -101,9 +131,13 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const ownerId = request.user.id;
       const mediaId = randomUUID();
       let upload: { saved: SavedMedia; originalName: string | null } | undefined;
+      let altText: string | null = null;
       try {
         for await (const part of request.parts()) {
-          if (part.type !== 'file') continue;
+          if (part.type !== 'file') {
+            if (part.fieldname === 'alt_text') altText = altTextField(part.value);
+            continue;
+          }
           const refusal = partRefusal(part, upload !== undefined);
           if (refusal) {
             part.file.resume();
@@ -125,13 +159,22 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw err instanceof HttpError || (err as NodeJS.ErrnoException).syscall ? err : multipartError(err);
       }
       if (!upload) throw missingFile();
-      const { saved } = upload;
-      const row = await createMedia(app.db, ownerId, { id: mediaId, originalName: upload.originalName, ...saved }).catch(
-        async (err: unknown) => {
-          await removeMediaFile(dir, saved.storageKey);
+      const { saved, originalName } = upload;
+      const stored = async () => {
+        const jpegRendition = await renditionOf(dir, saved);
+        try {
+          const isImage = saved.mime.startsWith('image/');
+          if (altText && !isImage) throw badRequest('body.alt_text applies to images only');
+          return await createMedia(app.db, ownerId, { id: mediaId, originalName, ...saved, altText, jpegRendition });
+        } catch (err) {
+          if (jpegRendition) await removeMediaFile(dir, jpegRendition.storage_key);
           throw err;
-        },
-      );
+        }
+      };
+      const row = await stored().catch(async (err: unknown) => {
+        await removeMediaFile(dir, saved.storageKey);
+        throw err;
+      });
       return reply.code(201).send(mediaView(row));
     },
   );
@@ -150,6 +193,29 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = await findMedia(app.db, request.user.id, request.params.id);
       if (!row) throw notFound('Media');
       return sendStoredMedia(reply, dir, row);
+    },
+  );
+
+  app.patch(
+    '/:id',
+    {
+      schema: {
+        tags: ['media'],
+        summary: "Sets an image's alternative text",
+        params: IdParams,
+        body: AltTextBody,
+        response: { 200: MediaBody, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const current = await findMedia(app.db, request.user.id, id);
+      if (!current) throw notFound('Media');
+      if (!current.mime.startsWith('image/')) throw badRequest('body.alt_text applies to images only');
+      const altText = request.body.alt_text?.trim() || null;
+      const row = await setMediaAltText(app.db, request.user.id, id, altText);
+      if (!row) throw notFound('Media');
+      return mediaView(row);
     },
   );
 };

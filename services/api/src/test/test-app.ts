@@ -25,6 +25,9 @@ export function testEnv(db: TestDatabase, redis: TestRedis, overrides: Record<st
     MEDIA_DIR: mkdtempSync(join(tmpdir(), 'autoposter-media-')),
     LOG_LEVEL: 'info',
     LOGIN_RATE_LIMIT: '1000',
+    // Nothing listens there: Meta tokens given at connect time are saved unchecked, at once. Tests of the checks start a fake Graph API.
+    GRAPH_API_BASE_URL: 'http://127.0.0.1:1',
+    INSTAGRAM_GRAPH_BASE_URL: 'http://127.0.0.1:1',
     ...overrides,
   };
 }
