@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { createSigner } from 'fast-jwt';
+import { Redis } from 'ioredis';
+import WebSocket from 'ws';
+import { parseConfig } from '@autoposter/config';
+import { createLogger } from '@autoposter/logger';
+import { createRedisConnection } from '@autoposter/queue';
+import type { TestDatabase, TestRedis } from '@autoposter/testing';
+import { buildNotifier } from '../app.ts';
+import { notifierConfigSections, type NotifierConfig } from '../config.ts';
+
+export interface TestNotifier {
+  app: FastifyInstance;
+  config: NotifierConfig;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  wsUrl: string;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/** A notifier listening on a free port (or `port`), on a test gateway's database and Redis prefix. */
+export async function startTestNotifier(
+  shared: { db: TestDatabase; redis: TestRedis; jwtSecret: string },
+  overrides: Record<string, string> = {},
+  port = 0,
+): Promise<TestNotifier> {
+  const config = parseConfig(notifierConfigSections, {
+    DATABASE_URL: shared.db.url,
+    REDIS_URL: shared.redis.url,
+    QUEUE_PREFIX: shared.redis.prefix,
+    JWT_SECRET: shared.jwtSecret,
+    SECRETS_KEYS: `v1=${randomBytes(32).toString('base64')}`,
+    LOG_LEVEL: 'info',
+    ...overrides,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const redis = createRedisConnection(shared.redis.url, 'producer');
+  const followerRedis = new Redis(shared.redis.url, { maxRetriesPerRequest: null });
+  const app = await buildNotifier({
+    config,
+    database: shared.db,
+    redis,
+    followerRedis,
+    logger: createLogger({ service: 'notifier', level: config.logging.level, destination: sink }),
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+  const address = app.server.address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    app,
+    config,
+    url,
+    wsUrl: url.replace(/^http/, 'ws'),
+    logs,
+    async close() {
+      await app.close();
+      redis.disconnect();
+    },
+  };
+}
+
+export const testJwtSecret = () => randomBytes(32).toString('hex');
+
+/** A token as the gateway signs it (HS256, `sub`, `email`, `role`, `exp`). */
+export function signTestToken(secret: string, sub: string, options: { expiresInMs?: number } = {}): string {
+  const sign = createSigner({ key: secret, expiresIn: options.expiresInMs ?? 3_600_000 });
+  return sign({ sub, email: 'someone@example.test', role: 'user' });
+}
+
+export interface WsMessage {
+  id?: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface TestSocket {
+  socket: WebSocket;
+  messages: WsMessage[];
+  /** Resolves with the first `count` messages once they arrived. */
+  receive(count: number, timeoutMs?: number): Promise<WsMessage[]>;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+/** Opens a socket; rejects with the HTTP status when the upgrade is refused. */
+export function openSocket(url: string, headers: Record<string, string> = {}): Promise<TestSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    const messages: WsMessage[] = [];
+    const waiters: (() => void)[] = [];
+    socket.on('message', (raw) => {
+      messages.push(JSON.parse(String(raw)) as WsMessage);
+      for (const wake of waiters.splice(0)) wake();
+    });
+    const closed = new Promise<{ code: number; reason: string }>((done) =>
+      socket.on('close', (code, reason) => {
+        done({ code, reason: String(reason) });
+        for (const wake of waiters.splice(0)) wake();
+      }),
+    );
+    socket.on('unexpected-response', (_request, response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += String(chunk)));
+      response.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${response.statusCode} ${body}`), { status: response.statusCode, body })));
+    });
+    socket.on('error', (err) => reject(err));
+    socket.on('open', () =>
+      resolve({
+        socket,
+        messages,
+        closed,
+        async receive(count, timeoutMs = 15_000) {
+          const deadline = Date.now() + timeoutMs;
+          while (messages.length < count) {
+            if (Date.now() > deadline) throw new Error(`timed out: ${messages.length} of ${count} messages`);
+            if (socket.readyState !== WebSocket.OPEN) throw new Error(`socket closed after ${messages.length} of ${count} messages`);
+            await new Promise<void>((wake) => {
+              waiters.push(wake);
+              setTimeout(wake, 200);
+            });
+          }
+          return messages.slice(0, count);
+        },
+      }),
+    );
+  });
+}
