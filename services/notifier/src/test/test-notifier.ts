@@ -133,3 +133,64 @@ export function openSocket(url: string, headers: Record<string, string> = {}): P
     );
   });
 }
+
+export interface SseEvent {
+  id?: string;
+  data: Record<string, unknown>;
+}
+
+export interface TestEventStream {
+  status: number;
+  headers: Headers;
+  events: SseEvent[];
+  comments: number;
+  /** Resolves when the server ended the stream. */
+  ended: Promise<void>;
+  receive(count: number, timeoutMs?: number): Promise<SseEvent[]>;
+  abort(): void;
+}
+
+/** Opens a Server-Sent Events stream with fetch and parses it as EventSource would (id and data fields, comments). */
+export async function openEventStream(url: string, headers: Record<string, string> = {}): Promise<TestEventStream> {
+  const controller = new AbortController();
+  const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
+  const stream: TestEventStream = {
+    status: response.status,
+    headers: response.headers,
+    events: [],
+    comments: 0,
+    ended: Promise.resolve(),
+    async receive(count, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (stream.events.length < count) {
+        if (Date.now() > deadline) throw new Error(`timed out: ${stream.events.length} of ${count} events`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return stream.events.slice(0, count);
+    },
+    abort: () => controller.abort(),
+  };
+  if (response.status !== 200 || !response.body) return stream;
+  stream.ended = (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const lines = block.split('\n');
+          if (lines.every((line) => line.startsWith(':'))) stream.comments++;
+          const id = lines.find((line) => line.startsWith('id: '))?.slice(4);
+          const data = lines.find((line) => line.startsWith('data: '))?.slice(6);
+          if (data !== undefined) stream.events.push({ ...(id !== undefined ? { id } : {}), data: JSON.parse(data) as Record<string, unknown> });
+        }
+      }
+    } catch (err) {
+      if ((err as Error).name !== 'AbortError') throw err;
+    }
+  })();
+  return stream;
+}
