@@ -35,7 +35,7 @@ afterAll(async () => {
 it('follows a 20-post run over status_stream_url and ws_url to its final event, which agrees with GET /api/jobs/:id', async () => {
   const alice = await userWithAccounts(api);
   const bob = await userWithAccounts(api);
-  const posts = [];
+  const posts: string[] = [];
   for (let i = 0; i < 20; i++) posts.push((await alice.post(['facebook_page'])).post.id);
   const bobsPost = (await bob.post(['facebook_page'])).post.id;
 

@@ -6,7 +6,7 @@ import { unauthorized } from './errors.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     /** An onRequest hook: 401 (and no upgrade) unless the request carries a valid token; sets request.holder. */
-    authenticate(request: FastifyRequest): Promise<void>;
+    authenticateClient(request: FastifyRequest): Promise<void>;
   }
   interface FastifyRequest {
     holder: TokenHolder;
@@ -27,7 +27,7 @@ function tokenOf(request: FastifyRequest): string | undefined {
 export const authenticate = fp(
   async (app: FastifyInstance, options: { verify: VerifyAccessToken }) => {
     app.decorateRequest('holder', null as unknown as TokenHolder);
-    app.decorate('authenticate', async (request: FastifyRequest) => {
+    app.decorate('authenticateClient', async (request: FastifyRequest) => {
       const token = tokenOf(request);
       if (!token) throw unauthorized('Missing token: send Authorization: Bearer <token> or ?token=<token>');
       const holder = await options.verify(token);

@@ -6,7 +6,7 @@ import type { NotifierConfig } from '../config.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    config: NotifierConfig;
+    notifierConfig: NotifierConfig;
     db: Db;
     /** Commands (replay reads, readiness); the follower has a connection of its own. */
     redis: Redis;
@@ -21,7 +21,7 @@ export interface NotifierServices {
 
 export const services = fp(
   async (app: FastifyInstance, deps: NotifierServices) => {
-    app.decorate('config', deps.config);
+    app.decorate('notifierConfig', deps.config);
     app.decorate('db', deps.database.db);
     app.decorate('redis', deps.redis);
   },

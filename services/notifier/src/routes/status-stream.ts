@@ -17,12 +17,12 @@ const isFinal = (event: StoredEvent) => event.data.final === true;
  */
 export const statusStreamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { hub, clients, metrics, limits } = app.fanout;
-  const prefix = app.config.redis.prefix;
+  const prefix = app.notifierConfig.redis.prefix;
 
   app.get(
     '/api/posts/status-stream/:job_id/',
     {
-      onRequest: app.authenticate,
+      onRequest: app.authenticateClient,
       schema: {
         params: Type.Object({ job_id: Uuid }),
         querystring: Type.Object({ token: Token }),

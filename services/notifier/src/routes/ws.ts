@@ -23,7 +23,7 @@ export const wsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/ws',
     {
       websocket: true,
-      onRequest: app.authenticate,
+      onRequest: app.authenticateClient,
       preHandler: async (request) => {
         const { job_id: jobId } = request.query;
         if (jobId && !(await findPostingJob(app.db, request.holder.userId, jobId))) throw notFound('Posting job');
@@ -43,7 +43,7 @@ export const wsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const subscription = new Subscription({
         hub,
         redis: app.redis,
-        prefix: app.config.redis.prefix,
+        prefix: app.notifierConfig.redis.prefix,
         userId,
         accepts: jobId ? (event) => event.job_id === jobId : undefined,
         lastEventId,
