@@ -225,16 +225,20 @@ describe('slow and dead clients', () => {
     const tight = await startTestNotifier({ db, redis, jwtSecret }, { CLIENT_BUFFER_BYTES: '65536' });
     try {
       const alice = await newUser();
+      const bob = await newUser();
       const stuck = await stuckClient(Number(new URL(tight.url).port), alice.token);
-      const reader = await openSocket(`${tight.wsUrl}/ws?token=${alice.token}`);
+      const reader = await openSocket(`${tight.wsUrl}/ws?token=${bob.token}`);
       const big = 'x'.repeat(64 * 1024);
       // Far more than the kernel's socket buffers hold, so the stuck client's backlog reaches the notifier.
       for (let batch = 0; batch < 40; batch++) {
-        await append(...Array.from({ length: 10 }, (_, i) => ({ ...updated(alice.id, batch * 10 + i), data: { n: batch * 10 + i, big } })));
+        await append(
+          ...Array.from({ length: 10 }, (_, i) => [{ ...updated(alice.id, 0), data: { big } }, updated(bob.id, batch * 10 + i)]).flat(),
+        );
       }
       const got = await reader.receive(400, 20_000);
       expect(numbers(got)).toEqual(Array.from({ length: 400 }, (_, i) => i));
       expect(await metric(tight, 'notifier_clients_dropped_total', { transport: 'ws', reason: 'too_slow' })).toBe(1);
+      expect(reader.socket.readyState).toBe(reader.socket.OPEN);
       stuck.resume();
       await new Promise((resolve) => stuck.once('close', resolve));
       reader.socket.close();
