@@ -182,3 +182,11 @@ export const mediaSection = section(
   },
   (env) => ({ ...mediaUrls(env), maxImageBytes: env.MEDIA_MAX_IMAGE_BYTES, maxVideoBytes: env.MEDIA_MAX_VIDEO_BYTES }),
 );
+
+/** Which addresses webhooks may call (the gateway checks at registration, the notifier at each call). */
+export const webhookAddressSection = section(
+  {
+    WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false, description: 'true lets webhooks call loopback and private addresses over http: tests and the sandbox only' }),
+  },
+  (env) => ({ allowPrivate: env.WEBHOOK_ALLOW_PRIVATE }),
+);

@@ -13,6 +13,9 @@ export interface Subscriber {
 export class FanoutHub {
   private readonly byUser = new Map<string, Set<Subscriber>>();
 
+  /** `onError`: a subscriber that threw (the others still get the event). */
+  constructor(private readonly onError: (err: unknown) => void = () => undefined) {}
+
   /** Returns the function that removes it. */
   add(subscriber: Subscriber): () => void {
     let set = this.byUser.get(subscriber.userId);
@@ -29,7 +32,13 @@ export class FanoutHub {
       const subscribers = this.byUser.get(event.user_id);
       if (!subscribers) continue;
       // A subscriber may remove itself (a closed client) while we iterate: iterate a copy.
-      for (const subscriber of [...subscribers]) subscriber.push(event);
+      for (const subscriber of [...subscribers]) {
+        try {
+          subscriber.push(event);
+        } catch (err) {
+          this.onError(err);
+        }
+      }
     }
   }
 

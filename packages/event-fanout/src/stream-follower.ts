@@ -5,7 +5,10 @@ export interface StreamFollowerOptions {
   /** A connection of its own: XREAD BLOCK holds it while it waits. */
   redis: Redis;
   prefix: string;
-  onEvents: (events: StoredEvent[]) => void;
+  /** Awaited: the follower moves past a batch once this resolved, and reads it again if it threw. */
+  onEvents: (events: StoredEvent[]) => void | Promise<void>;
+  /** Where to start (the id of the last event already handled); the stream's current end by default. */
+  startAfter?: string | null;
   logger: { warn(fields: object, message: string): void };
   blockMs?: number;
   batchSize?: number;
@@ -24,11 +27,14 @@ export class StreamFollower {
 
   constructor(private readonly options: StreamFollowerOptions) {}
 
-  /** Resolves once the follower knows where the stream ends: every event appended after that is delivered. */
+  /** Resolves once the follower knows where it starts: every event appended after that is delivered. */
   async start(): Promise<void> {
-    const { redis, prefix } = this.options;
-    const [last] = (await redis.xrevrange(eventStreamKey(prefix), '+', '-', 'COUNT', 1)) as [string, string[]][];
-    this.lastId = last?.[0] ?? '0-0';
+    const { redis, prefix, startAfter } = this.options;
+    if (startAfter) this.lastId = startAfter;
+    else {
+      const [last] = (await redis.xrevrange(eventStreamKey(prefix), '+', '-', 'COUNT', 1)) as [string, string[]][];
+      this.lastId = last?.[0] ?? '0-0';
+    }
     this.running = true;
     this.loop = this.follow();
   }
@@ -51,11 +57,11 @@ export class StreamFollower {
       try {
         const events = await readEvents(redis, prefix, { afterId: this.lastId, count: batchSize, blockMs });
         if (events.length === 0) continue;
+        await onEvents(events);
         this.lastId = events.at(-1)!.id;
-        onEvents(events);
       } catch (err) {
         if (!this.running) break;
-        logger.warn({ err }, 'reading the event stream failed; retrying');
+        logger.warn({ err }, 'reading or handling the event stream failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_ERROR_MS));
       }
     }

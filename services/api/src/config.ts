@@ -9,6 +9,7 @@ import {
   retrySection,
   schedulingSection,
   secretsSection,
+  webhookAddressSection,
   section,
   parseDuration,
   type ConfigOf,
@@ -52,6 +53,7 @@ export const apiConfigSections = {
   retry: retrySection,
   scheduling: schedulingSection,
   notifier: notifierLinkSection,
+  webhookAddresses: webhookAddressSection,
 };
 
 export type ApiConfig = ConfigOf<typeof apiConfigSections>;

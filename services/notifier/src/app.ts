@@ -11,12 +11,16 @@ import { errorHandler } from './plugins/errors.ts';
 import { fanout } from './plugins/fanout.ts';
 import { TokenlessLogController } from './plugins/request-log.ts';
 import { services, type NotifierServices } from './plugins/services.ts';
+import { webhookCalls } from './plugins/webhook-calls.ts';
 import { statusStreamRoutes } from './routes/status-stream.ts';
 import { wsRoutes } from './routes/ws.ts';
 
 export interface BuildNotifierOptions extends NotifierServices {
-  /** A connection for the stream follower alone (XREAD BLOCK holds it); closed with the app. */
-  followerRedis: Redis;
+  /**
+   * A connection that waits for Redis forever (`maxRetriesPerRequest: null`): BullMQ's worker
+   * uses it, and each stream follower a duplicate of its own (XREAD BLOCK holds one). Not closed here.
+   */
+  workerRedis: Redis;
   logger: FastifyServerOptions['loggerInstance'];
 }
 
@@ -45,12 +49,13 @@ export async function buildNotifier(options: BuildNotifierOptions): Promise<Fast
     maxAge: 600,
   });
   await app.register(fanout, {
-    followerRedis: options.followerRedis,
+    followerRedis: options.workerRedis.duplicate(),
     prefix: config.redis.prefix,
     limits: { maxBufferedBytes: config.notifier.clientBufferBytes, heartbeatMs: config.notifier.heartbeatMs },
   });
   // Sockets are closed with 1001 by the fanout plugin; the default would close them without a code.
   await app.register(fastifyWebsocket, { preClose: (done) => done(), options: { maxPayload: 4096 } });
+  await app.register(webhookCalls, { database: options.database, workerRedis: options.workerRedis });
   await app.register(authenticate, { verify: accessTokenVerifier(config.notifier.jwtSecret, options.database.db) });
   await app.register(wsRoutes);
   await app.register(statusStreamRoutes);

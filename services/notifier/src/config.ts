@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { databaseSection, httpSection, loggingSection, parseDuration, redisSection, secretsSection, section, type ConfigOf } from '@autoposter/config';
+import { databaseSection, httpSection, loggingSection, parseDuration, redisSection, secretsSection, section, webhookAddressSection, type ConfigOf } from '@autoposter/config';
 
 export const notifierSection = section(
   {
@@ -13,18 +13,29 @@ export const notifierSection = section(
     webOrigins: env.WEB_ORIGIN.split(',')
       .map((origin) => origin.trim().replace(/\/+$/, ''))
       .filter(Boolean),
-    heartbeatMs: parseHeartbeat(env.HEARTBEAT_INTERVAL),
+    heartbeatMs: namedDuration('HEARTBEAT_INTERVAL', env.HEARTBEAT_INTERVAL),
     clientBufferBytes: env.CLIENT_BUFFER_BYTES,
   }),
 );
 
-function parseHeartbeat(value: string): number {
+function namedDuration(name: string, value: string): number {
   try {
     return parseDuration(value);
   } catch (err) {
-    throw new Error(`HEARTBEAT_INTERVAL is invalid: ${(err as Error).message}`);
+    throw new Error(`${name} is invalid: ${(err as Error).message}`);
   }
 }
+
+export const webhookCallSection = section(
+  {
+    WEBHOOK_TIMEOUT: Type.String({ default: '10s', description: 'a webhook call without an answer by then failed' }),
+    WEBHOOK_RETRY_DELAYS: Type.String({ default: '30s,1m,5m,15m,30m,1h,2h,4h,8h,8h', description: 'waits between attempts of a failed call (24 h in all by default)' }),
+  },
+  (env) => ({
+    timeoutMs: namedDuration('WEBHOOK_TIMEOUT', env.WEBHOOK_TIMEOUT),
+    retryDelaysMs: env.WEBHOOK_RETRY_DELAYS.split(',').map((d) => namedDuration('WEBHOOK_RETRY_DELAYS', d)),
+  }),
+);
 
 export const notifierConfigSections = {
   http: httpSection(3001),
@@ -34,6 +45,8 @@ export const notifierConfigSections = {
   /** Decrypts webhook signing secrets. */
   secrets: secretsSection,
   notifier: notifierSection,
+  webhookAddresses: webhookAddressSection,
+  webhookCalls: webhookCallSection,
 };
 
 export type NotifierConfig = ConfigOf<typeof notifierConfigSections>;

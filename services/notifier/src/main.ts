@@ -11,13 +11,14 @@ const logger = createLogger({ service: 'notifier', level: config.logging.level }
 
 const database = createDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'notifier' });
 const redis = createRedisConnection(config.redis.url, 'producer');
-const followerRedis = createRedisConnection(config.redis.url, 'worker');
-const app = await buildNotifier({ config, database, redis, followerRedis, logger });
+const workerRedis = createRedisConnection(config.redis.url, 'worker');
+const app = await buildNotifier({ config, database, redis, workerRedis, logger });
 
 onShutdown(logger, config.http.shutdownGraceMs, async () => {
   await app.close();
   await database.close();
   redis.disconnect();
+  workerRedis.disconnect();
 });
 
 await app.listen({ port: config.http.port, host: config.http.host });

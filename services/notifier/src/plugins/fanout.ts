@@ -10,7 +10,7 @@ declare module 'fastify' {
 }
 
 export interface FanoutOptions {
-  /** A connection for the follower alone; closed with the app. */
+  /** A connection for the follower alone; closed when it stops. */
   followerRedis: Redis;
   prefix: string;
   limits: ClientLimits;
@@ -23,7 +23,7 @@ export interface FanoutOptions {
  */
 export const fanout = fp(
   async (app: FastifyInstance, options: FanoutOptions) => {
-    const hub = new FanoutHub();
+    const hub = new FanoutHub((err) => app.log.error({ err }, 'sending an event to a client failed'));
     const clients = new ClientRegistry(options.limits.heartbeatMs);
     const metrics = fanoutMetrics(app.metrics);
     const follower = new StreamFollower({

@@ -44,12 +44,12 @@ export async function startTestNotifier(
     },
   });
   const redis = createRedisConnection(shared.redis.url, 'producer');
-  const followerRedis = new Redis(shared.redis.url, { maxRetriesPerRequest: null });
+  const workerRedis = new Redis(shared.redis.url, { maxRetriesPerRequest: null });
   const app = await buildNotifier({
     config,
     database: shared.db,
     redis,
-    followerRedis,
+    workerRedis,
     logger: createLogger({ service: 'notifier', level: config.logging.level, destination: sink }),
   });
   await app.listen({ port, host: '127.0.0.1' });
@@ -64,6 +64,7 @@ export async function startTestNotifier(
     async close() {
       await app.close();
       redis.disconnect();
+      workerRedis.disconnect();
     },
   };
 }
