@@ -10,6 +10,7 @@ const benchmarks = {
   memory: 'Redis bytes per scheduled delivery, next month and within the horizon (issue 3)',
   dispatch: 'runtime deliveries/s vs raw BullMQ (issue 3)',
   lateness: 'publisher call time - due_at for 10,000 deliveries due within a minute (issue 3)',
+  notifier: 'WebSocket fan-out latency and throughput vs a bare ws + Redis pub/sub server; replay (issue 19)',
 } as const;
 
 type Benchmark = keyof typeof benchmarks;
