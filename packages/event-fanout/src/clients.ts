@@ -5,7 +5,7 @@ import type { FanoutMetrics, Transport } from './metrics.ts';
 import { streamIdTime } from './stream-ids.ts';
 
 /** Close codes of the contract. */
-export const CloseCode = { goingAway: 1001, tooSlow: 1013, tokenExpired: 4001 } as const;
+export const CloseCode = { goingAway: 1001, internalError: 1011, tooSlow: 1013, tokenExpired: 4001 } as const;
 
 export interface ClientLimits {
   /** Bytes queued for a client beyond which it is closed as too slow. */
@@ -121,6 +121,11 @@ export class SocketClient extends Client {
 
   shutdown(): void {
     this.closeWith(CloseCode.goingAway, 'server going away');
+  }
+
+  /** The server could not serve it (a replay read failed); the client may reconnect with its last id. */
+  fail(): void {
+    if (!this.closed) this.closeWith(CloseCode.internalError, 'could not read events; reconnect with last_event_id');
   }
 
   protected write(event: StoredEvent, data: unknown): void {

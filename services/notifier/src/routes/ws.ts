@@ -54,7 +54,7 @@ export const wsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       client.onClose(() => subscription.close());
       subscription.ready.catch((err: unknown) => {
         request.log.error({ err }, 'replay failed');
-        client.shutdown();
+        client.fail();
       });
     },
   );
