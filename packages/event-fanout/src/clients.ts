@@ -56,7 +56,7 @@ abstract class Client {
   sendEvent(event: StoredEvent, data: unknown = event.data): void {
     if (this.closed) return;
     this.write(event, data);
-    this.options.metrics.sent.inc({ transport: this.transport });
+    this.options.metrics.sent.labels(this.transport).inc();
     this.options.metrics.lag.observe(Math.max(0, Date.now() - streamIdTime(event.id)) / 1000);
     if (this.buffered() > this.options.limits.maxBufferedBytes) this.drop('too_slow');
   }
@@ -88,6 +88,17 @@ const closeReasons = {
   too_slow: [CloseCode.tooSlow, 'client too slow: send buffer full'],
   token_expired: [CloseCode.tokenExpired, 'token expired'],
 } as const;
+
+/**
+ * An event's message, serialized once for all the sockets it goes to (every subscriber of a
+ * user receives the same StoredEvent object from the hub).
+ */
+const serialized = new WeakMap<StoredEvent, string>();
+function serializedMessage(event: StoredEvent): string {
+  let text = serialized.get(event);
+  if (text === undefined) serialized.set(event, (text = JSON.stringify({ id: event.id, type: event.type, data: event.data })));
+  return text;
+}
 
 /** A WebSocket following events: `{id, type, data}` text messages, pings, a bounded send buffer. */
 export class SocketClient extends Client {
@@ -129,7 +140,7 @@ export class SocketClient extends Client {
   }
 
   protected write(event: StoredEvent, data: unknown): void {
-    this.socket.send(JSON.stringify({ id: event.id, type: event.type, data }));
+    this.socket.send(data === event.data ? serializedMessage(event) : JSON.stringify({ id: event.id, type: event.type, data }));
   }
 
   protected buffered(): number {
