@@ -32,12 +32,14 @@ abstract class Client {
   protected closed = false;
   private readonly closeHandlers: (() => void)[] = [];
   private readonly expiryTimer: NodeJS.Timeout | undefined;
+  private readonly sent: ReturnType<FanoutMetrics['sent']['labels']>;
 
   constructor(
     protected readonly transport: Transport,
     protected readonly options: ClientOptions,
   ) {
     options.metrics.connected.inc({ transport });
+    this.sent = options.metrics.sent.labels(transport);
     if (options.expiresAt !== null) {
       this.expiryTimer = setTimeout(() => this.drop('token_expired'), Math.min(MAX_TIMER_MS, Math.max(0, options.expiresAt - Date.now())));
     }
@@ -56,7 +58,7 @@ abstract class Client {
   sendEvent(event: StoredEvent, data: unknown = event.data): void {
     if (this.closed) return;
     this.write(event, data);
-    this.options.metrics.sent.labels(this.transport).inc();
+    this.sent.inc();
     this.options.metrics.lag.observe(Math.max(0, Date.now() - streamIdTime(event.id)) / 1000);
     if (this.buffered() > this.options.limits.maxBufferedBytes) this.drop('too_slow');
   }
