@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { UUID_REGEX } from '@autoposter/db';
+import { STREAM_ID_PATTERN } from '../routes/schemas.ts';
 
 /** An error answered with the contract's `{error, code}` body. */
 export class HttpError extends Error {
@@ -23,7 +25,10 @@ export const errorHandler = fp(
       if (error.validation) {
         const [issue] = error.validation;
         const field = `${error.validationContext ?? 'request'}${issue?.instancePath.replaceAll('/', '.') ?? ''}`;
-        return reply.code(400).send({ error: `${field} ${issue?.message ?? 'is invalid'}`, code: 'validation_error' });
+        const pattern = issue?.params.pattern;
+        const problem =
+          pattern === UUID_REGEX.source ? 'must be a UUID' : pattern === STREAM_ID_PATTERN ? 'must be an event id such as 1733380000000-0' : (issue?.message ?? 'is invalid');
+        return reply.code(400).send({ error: `${field} ${problem}`, code: 'validation_error' });
       }
       if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).send({ error: error.message, code: error.code ?? 'bad_request' });
       request.log.error({ err: error }, 'request failed');

@@ -101,9 +101,15 @@ describe('authentication before the upgrade', () => {
     const alice = await newUser();
     const bob = await newUser();
     const bobsJob = await insertPostingJob(db.db, bob.id, []);
-    await expect(openSocket(`${notifier.wsUrl}/ws?token=${alice.token}&job_id=nope`)).rejects.toMatchObject({ status: 400 });
+    await expect(openSocket(`${notifier.wsUrl}/ws?token=${alice.token}&job_id=nope`)).rejects.toMatchObject({
+      status: 400,
+      body: expect.stringContaining('querystring.job_id must be a UUID'),
+    });
     await expect(openSocket(`${notifier.wsUrl}/ws?token=${alice.token}&last_event_id=yesterday`)).rejects.toMatchObject({ status: 400 });
-    await expect(openSocket(`${notifier.wsUrl}/ws?token=${alice.token}`, { 'last-event-id': 'x' })).rejects.toMatchObject({ status: 400 });
+    await expect(openSocket(`${notifier.wsUrl}/ws?token=${alice.token}`, { 'last-event-id': 'x' })).rejects.toMatchObject({
+      status: 400,
+      body: expect.stringContaining('headers.last-event-id must be an event id'),
+    });
     await expect(openSocket(`${notifier.wsUrl}/ws?token=${alice.token}&job_id=${bobsJob.id}`)).rejects.toMatchObject({ status: 404 });
   });
 });
