@@ -128,6 +128,25 @@ describe('webhook calls', () => {
     }
   });
 
+  it('drops the calls of a webhook deleted before they were made', async () => {
+    const alice = await api.register();
+    const gone = receiver();
+    const hook = await registerHook(alice.token, await gone.url, ['delivery.posted']);
+    const kept = receiver();
+    await registerHook(alice.token, await kept.url, ['delivery.posted']);
+    try {
+      const deleted = await api.app.inject({ method: 'DELETE', url: `/api/webhooks/${hook.id}`, headers: api.auth(alice.token) });
+      expect(deleted.statusCode).toBe(204);
+      await appendEvents(api.redis.client, api.redis.prefix, [delivery(alice.user.id, 'posted')]);
+      await until('the remaining webhook to be called', () => kept.calls.length >= 1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(gone.calls).toHaveLength(0);
+    } finally {
+      await gone.close();
+      await kept.close();
+    }
+  });
+
   it('calls a receiver that answered 500 twice a third time, with the same event, and records each call', async () => {
     const alice = await api.register();
     const flaky = receiver([500, 500]);

@@ -48,7 +48,7 @@ const metric = async (app: TestNotifier, name: string, labels: Record<string, st
   const text = (await app.app.inject({ url: '/metrics' })).body;
   const line = text
     .split('\n')
-    .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return Number(line?.split(' ').at(-1) ?? 0);
 };
 
@@ -284,6 +284,21 @@ describe('retention', () => {
     const [truncated, ...kept] = await socket.receive(3);
     expect(truncated).toMatchObject({ type: 'replay.truncated', data: { last_event_id: oldId } });
     expect(numbers(kept)).toEqual([3, 4]);
+    socket.socket.close();
+  });
+});
+
+describe('operations', () => {
+  it('answers /healthz, /readyz (Postgres and Redis) and /metrics with its clients, events and lag', async () => {
+    const alice = await newUser();
+    const socket = await openSocket(`${notifier.wsUrl}/ws?token=${alice.token}`);
+    await append(updated(alice.id, 1));
+    await socket.receive(1);
+    expect((await notifier.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    expect((await notifier.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+    expect(await metric(notifier, 'notifier_clients', { transport: 'ws' })).toBeGreaterThanOrEqual(1);
+    expect(await metric(notifier, 'notifier_events_sent_total', { transport: 'ws' })).toBeGreaterThanOrEqual(1);
+    expect(await metric(notifier, 'notifier_event_lag_seconds_count', {})).toBeGreaterThanOrEqual(1);
     socket.socket.close();
   });
 });
