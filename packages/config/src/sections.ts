@@ -236,3 +236,11 @@ export const graphSection = section(
     usageSlowdownPercent: env.GRAPH_USAGE_SLOWDOWN,
   }),
 );
+
+/** Which addresses webhooks may call (the gateway checks at registration, the notifier at each call). */
+export const webhookAddressSection = section(
+  {
+    WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false, description: 'true lets webhooks call loopback and private addresses over http: tests and the sandbox only' }),
+  },
+  (env) => ({ allowPrivate: env.WEBHOOK_ALLOW_PRIVATE }),
+);

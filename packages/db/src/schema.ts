@@ -26,6 +26,7 @@ import {
   logLevels,
   postStatuses,
   userRoles,
+  webhookEventTypes,
 } from './statuses.ts';
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
@@ -307,4 +308,42 @@ export const idempotencyKeys = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
+);
+
+/** An owner's subscription of an URL to event types; the signing secret is encrypted with the keyring. */
+export const webhooks = pgTable(
+  'webhooks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    events: text('events').array().notNull(),
+    secretEncrypted: text('secret_encrypted').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('webhooks_user_created_idx').on(t.userId, t.createdAt.desc()),
+    check('webhooks_events_check', sql.raw(`cardinality(events) > 0 and events <@ array[${webhookEventTypes.map((e) => `'${e}'`).join(', ')}]::text[]`)),
+  ],
+);
+
+/** Each call made to a webhook: what answered and how fast (never the answer's body). */
+export const webhookCalls = pgTable(
+  'webhook_calls',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    webhookId: uuid('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
+    /** Stable across retries: the `id` of the body sent. */
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type').notNull(),
+    attempt: integer('attempt').notNull(),
+    statusCode: integer('status_code'),
+    durationMs: integer('duration_ms').notNull(),
+    error: text('error'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('webhook_calls_webhook_created_idx').on(t.webhookId, t.createdAt.desc()),
+    check('webhook_calls_event_type_check', oneOf('event_type', webhookEventTypes)),
+  ],
 );

@@ -16,6 +16,8 @@ export const postStatuses = ['pending', 'scheduled', 'processing', 'published', 
 export const jobStatuses = ['queued', 'running', 'completed', 'failed'] as const;
 export const attemptOutcomes = ['running', 'posted', 'retrying', 'failed', 'canceled', 'abandoned', 'deferred'] as const;
 export const logLevels = ['INFO', 'WARNING', 'ERROR'] as const;
+/** What a webhook may subscribe to. */
+export const webhookEventTypes = ['delivery.posted', 'delivery.failed', 'job.completed', 'account.health'] as const;
 /** The contract's error types are the publisher seam's; the database enforces the same list. */
 export { errorTypes, type ErrorType } from '@autoposter/publisher';
 
@@ -27,6 +29,7 @@ export type PostStatus = (typeof postStatuses)[number];
 export type JobStatus = (typeof jobStatuses)[number];
 export type AttemptOutcome = (typeof attemptOutcomes)[number];
 export type LogLevel = (typeof logLevels)[number];
+export type WebhookEventType = (typeof webhookEventTypes)[number];
 
 /** Which account kind may publish to which channel. */
 export const accountKindForChannel: Record<Channel, AccountKind> = {

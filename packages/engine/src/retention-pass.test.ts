@@ -53,6 +53,15 @@ describe('retention pass', () => {
       `insert into idempotency_keys (user_id, key, request_hash, created_at) values ($1, 'old', 'h', now() - interval '25 hours'), ($1, 'new', 'h', now())`,
       [user.id],
     );
+    const webhook = await db.pool.query<{ id: string }>(
+      `insert into webhooks (user_id, url, events, secret_encrypted) values ($1, 'https://hooks.example.com/x', '{delivery.posted}', 'sealed') returning id`,
+      [user.id],
+    );
+    await db.pool.query(
+      `insert into webhook_calls (webhook_id, event_id, event_type, attempt, status_code, duration_ms, created_at)
+       values ($1, '1-0', 'delivery.posted', 1, 200, 5, now() - interval '120 days'), ($1, '2-0', 'delivery.posted', 1, 200, 5, now())`,
+      [webhook.rows[0]!.id],
+    );
 
     const { deliveries: [failed] } = await insertPost(db.db, user.id, [{ channel: 'facebook_page', accountId: account.id, status: 'failed' }]);
     await db.pool.query(
@@ -67,7 +76,7 @@ describe('retention pass', () => {
 
     const result = await engine.retentionPass();
 
-    expect(result).toMatchObject({ attempts: 1, logs: 1, jobs: 1, idempotencyKeys: 1, artifacts: 0 });
+    expect(result).toMatchObject({ attempts: 1, logs: 1, jobs: 1, idempotencyKeys: 1, artifacts: 0, webhookCalls: 1 });
     expect(await count('delivery_attempts', failed!.id)).toBe(1);
     expect(await count('artifacts', finished!.id)).toBe(1);
     expect(await count('delivery_attempts', finished!.id)).toBe(1);

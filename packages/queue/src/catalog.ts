@@ -3,12 +3,14 @@ import type { QueueOptions, WorkerOptions } from 'bullmq';
 /**
  * Queue names are part of the data in Redis: renaming one strands its jobs.
  * `marketplace` and `meta` feed the two worker services; `dispatch` runs the periodic
- * passes (one at a time, whatever the number of replicas).
+ * passes (one at a time, whatever the number of replicas); `webhooks` carries the notifier's
+ * webhook calls.
  */
 export const queueNames = {
   marketplace: 'marketplace',
   meta: 'meta',
   dispatch: 'dispatch',
+  webhooks: 'webhooks',
 } as const;
 
 export type PublishQueueName = typeof queueNames.marketplace | typeof queueNames.meta;
@@ -28,6 +30,11 @@ export interface JobPayloads {
   'publish-delivery': { delivery_id: string; run: number };
   'dispatch-pass': Record<string, never>;
   'retention-pass': Record<string, never>;
+  /**
+   * The body travels with the job (it is not secret, and the stream entry it came from may be
+   * trimmed before the last retry): every attempt sends the same body.
+   */
+  'call-webhook': { webhook_id: string; event: { id: string; type: string; created_at: string; data: Record<string, unknown> } };
 }
 export type JobName = keyof JobPayloads;
 
@@ -52,6 +59,9 @@ export const publishJobRetention = {
  * kept short instead of its default 10,000 entries (~100 B for each job added).
  */
 export const publishQueueOptions = { streams: { events: { maxLen: 1_000 } } } satisfies Partial<QueueOptions>;
+
+/** One call per webhook and event: replicas that see the same event add the same job, once. */
+export const webhookJobId = (webhookId: string, eventId: string) => `webhook.${webhookId}.${eventId}`;
 
 export const schedulerIds = {
   dispatch: 'dispatch-pass',

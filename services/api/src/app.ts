@@ -24,6 +24,7 @@ import { accountSessionRoutes } from './routes/account-sessions.ts';
 import { adminQueueRoutes } from './routes/admin-queues.ts';
 import { publicMediaRoutes } from './routes/public-media.ts';
 import { engine } from './plugins/engine.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 export interface BuildAppOptions extends ApiServices {
   logger: FastifyServerOptions['loggerInstance'];
@@ -76,6 +77,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(deliveryRoutes, { prefix: '/api/deliveries' });
   await app.register(errorLogRoutes, { prefix: '/api/error-logs' });
   await app.register(artifactRoutes, { prefix: '/api/artifacts' });
+  await app.register(webhookRoutes, { prefix: '/api/webhooks' });
   await app.register(adminQueueRoutes, { prefix: '/admin/queues' });
 
   return app as unknown as FastifyInstance;

@@ -11,6 +11,7 @@ import {
   retrySection,
   schedulingSection,
   secretsSection,
+  webhookAddressSection,
   section,
   type ConfigOf,
 } from '@autoposter/config';
@@ -35,6 +36,7 @@ export const apiConfigSections = {
   scheduling: schedulingSection,
   notifier: notifierLinkSection,
   graph: graphSection,
+  webhookAddresses: webhookAddressSection,
 };
 
 export type ApiConfig = ConfigOf<typeof apiConfigSections>;

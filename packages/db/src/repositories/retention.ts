@@ -7,12 +7,13 @@ export interface RetentionResult {
   artifacts: number;
   jobs: number;
   idempotencyKeys: number;
+  webhookCalls: number;
 }
 
 /**
  * Deletes history older than the cutoff: logs and attempts of deliveries that have finished
- * (with the screenshots those attempts point at), finished posting jobs, and idempotency keys
- * past their 24 hours. Never touches a delivery that still has work ahead, and keeps the
+ * (with the screenshots those attempts point at), finished posting jobs, webhook call records,
+ * and idempotency keys past their 24 hours. Never touches a delivery that still has work ahead, and keeps the
  * attempts of a failed delivery whose outcome is unknown: a manual retry must still look for
  * the post they may have made before publishing again.
  */
@@ -39,5 +40,6 @@ export async function deleteExpiredHistory(db: DbOrTx, cutoff: Date, idempotency
     artifacts: linked + orphaned,
     jobs: await count(sql`delete from posting_jobs where completed_at < ${cutoff}`),
     idempotencyKeys: await count(sql`delete from idempotency_keys where created_at < ${idempotencyCutoff}`),
+    webhookCalls: await count(sql`delete from webhook_calls where created_at < ${cutoff}`),
   };
 }

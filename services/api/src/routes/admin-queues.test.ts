@@ -42,6 +42,6 @@ describe('Bull Board at /admin/queues', () => {
     const queues = await api.app.inject({ url: '/admin/queues/api/queues', cookies: { [SESSION_COOKIE]: adminToken } });
     expect(queues.statusCode).toBe(200);
     const names = (queues.json().queues as { name: string }[]).map((q) => q.name).sort();
-    expect(names).toEqual(['dispatch', 'marketplace', 'meta']);
+    expect(names).toEqual(['dispatch', 'marketplace', 'meta', 'webhooks']);
   });
 });

@@ -22,9 +22,14 @@ export async function adminQueueRoutes(app: FastifyInstance, options: { prefix?:
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(options.prefix ?? '/admin/queues');
   const passes = new Queue(queueNames.dispatch, { connection: app.redis, prefix: app.config.redis.prefix });
-  app.addHook('onClose', () => passes.close());
+  // The notifier's webhook calls, shown here too: an admin sees calls that keep failing.
+  const webhookCalls = new Queue(queueNames.webhooks, { connection: app.redis, prefix: app.config.redis.prefix });
+  app.addHook('onClose', async () => {
+    await passes.close();
+    await webhookCalls.close();
+  });
   createBullBoard({
-    queues: [...Object.values(app.engine.queues), passes].map((queue) => new BullMQAdapter(queue)),
+    queues: [...Object.values(app.engine.queues), passes, webhookCalls].map((queue) => new BullMQAdapter(queue)),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Autoposter queues' } },
   });
