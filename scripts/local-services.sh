@@ -35,6 +35,18 @@ install_dependencies() {
   pnpm install --frozen-lockfile --reporter=append-only
 }
 
+# Debian's Chromium, which the marketplace worker drives (never \`playwright install\`: it downloads).
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return
+  if [ "$(id -u)" != 0 ]; then
+    log 'Chromium is missing: run "sudo apt-get install chromium", or set CHROMIUM_PATH to a Chromium'
+    return
+  fi
+  log 'installing Debian chromium'
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+}
+
 postgres_answers() { pg_isready -q -h 127.0.0.1 -p 5432; }
 
 ensure_postgres() {

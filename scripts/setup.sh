@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # First run on a new machine: installs what is missing, prepares Postgres, Redis and .env,
-# migrates, then starts the gateway in the foreground (Ctrl-C stops it). Safe to rerun.
+# migrates, then starts the whole platform in the foreground (`pnpm stack`; Ctrl-C stops it).
+# Safe to rerun.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/local-services.sh
@@ -18,6 +19,11 @@ REDIS_URL=${REDIS_URL:-$DEFAULT_REDIS_URL}
 JWT_SECRET=$(random_base64 48)
 SECRETS_KEYS=v1=$(random_base64 32)
 MEDIA_URL_SECRET=$(random_base64 32)
+# Sandbox: \`pnpm stack\` starts fake Facebook and Graph API servers and points every provider
+# URL at them, so nothing is published for real. To publish for real, set SANDBOX=false.
+SANDBOX=true
+# Password of the sandbox user (sandbox@autoposter.local) that \`pnpm stack\` signs in.
+SANDBOX_PASSWORD=$(random_base64 18 | tr -d '/+=')
 # Used by compose.yaml only (the password of its Postgres container).
 POSTGRES_PASSWORD=$(random_base64 24 | tr -d '/+=')
 ENV
@@ -33,5 +39,7 @@ ensure_redis
 write_env_file
 ensure_databases "${DATABASE_URL:-$(env_file_value DATABASE_URL)}" "$DEFAULT_TEST_DATABASE_URL"
 pnpm db:migrate
-log 'starting the gateway (Ctrl-C to stop)'
-exec pnpm dev
+# The marketplace worker drives Chromium; elsewhere than Debian, set CHROMIUM_PATH in .env.
+if command -v apt-get >/dev/null 2>&1; then ensure_chromium; fi
+log 'starting every service (Ctrl-C stops them all)'
+exec pnpm stack

@@ -21,9 +21,12 @@ const statusBody = {
   type: 'object',
   properties: { status: { type: 'string' }, checks: { type: 'object', additionalProperties: { type: 'string' } } },
 } as const;
-const healthSchema = { tags: ['ops'], security: [], response: { 200: statusBody } };
-const readySchema = { tags: ['ops'], security: [], response: { 200: statusBody, 503: statusBody } };
-const metricsSchema = { tags: ['ops'], security: [], produces: ['text/plain'], response: { 200: { type: 'string' } } };
+// Kept out of OpenAPI documents (`hide`): they are for orchestrators and Prometheus, the same on
+// every service, and documented in the README, not operations a generated client should call.
+const opsRoute = { tags: ['ops'], security: [], hide: true };
+const healthSchema = { ...opsRoute, response: { 200: statusBody } };
+const readySchema = { ...opsRoute, response: { 200: statusBody, 503: statusBody } };
+const metricsSchema = { ...opsRoute, produces: ['text/plain'], response: { 200: { type: 'string' } } };
 
 /** /healthz, /readyz and /metrics (Prometheus text with HTTP latency histograms) for any service. */
 const opsPlugin: FastifyPluginAsync<OpsOptions> = async (app: FastifyInstance, options) => {
