@@ -5,6 +5,8 @@ export interface StackService {
   command: string;
   /** Where its /healthz and /readyz answer. */
   url: string;
+  /** Answers 200 once it can work: /readyz for our services; any answer for a fake. */
+  readyPath: string;
   env: Record<string, string>;
 }
 
@@ -50,15 +52,16 @@ export function stackPlan(env: Env, root: string): StackPlan {
   };
   if (fakeGraph && fakeFacebook) {
     sharedEnv.GRAPH_API_BASE_URL = env.GRAPH_API_BASE_URL || fakeGraph;
-    sharedEnv.INSTAGRAM_GRAPH_BASE_URL = env.INSTAGRAM_GRAPH_BASE_URL || fakeGraph;
+    sharedEnv.INSTAGRAM_GRAPH_BASE_URL = env.INSTAGRAM_GRAPH_BASE_URL || `${fakeGraph}/instagram`;
     sharedEnv.FACEBOOK_BASE_URL = env.FACEBOOK_BASE_URL || fakeFacebook;
     sharedEnv.WEBHOOK_ALLOW_PRIVATE = env.WEBHOOK_ALLOW_PRIVATE || 'true';
   }
 
-  const service = (name: string, dir: string, p: number): StackService => ({
+  const service = (name: string, dir: string, p: number, readyPath = '/readyz'): StackService => ({
     name,
     command: `pnpm --silent --filter ./${dir} start`,
     url: url(p),
+    readyPath,
     env: { PORT: String(p) },
   });
   const services = [
@@ -69,8 +72,8 @@ export function stackPlan(env: Env, root: string): StackPlan {
   ];
   if (sandbox) {
     services.push(
-      service('fake-graph', 'packages/fake-graph', ports.fakeGraph),
-      service('fake-facebook', 'packages/fake-facebook', ports.fakeFacebook),
+      service('fake-graph', 'packages/fake-graph', ports.fakeGraph, '/_control/state'),
+      service('fake-facebook', 'packages/fake-facebook', ports.fakeFacebook, '/_control/state'),
     );
   }
   return { sandbox, services, sharedEnv, urls: { api: url(ports.api), notifier: url(ports.notifier), fakeGraph, fakeFacebook } };

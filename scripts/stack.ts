@@ -48,13 +48,13 @@ async function main() {
   process.exit(clean ? 0 : 1);
 }
 
-/** True once every service's /readyz answers 200; false after the timeout. */
+/** True once every service is ready (see `readyPath`); false after the timeout. */
 async function waitUntilReady(services: StackService[]): Promise<boolean> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   const pending = new Set(services);
   while (pending.size && Date.now() < deadline) {
     for (const service of [...pending]) {
-      const ok = await fetch(`${service.url}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
+      const ok = await fetch(`${service.url}${service.readyPath}`, { signal: AbortSignal.timeout(2_000) }).then(
         (response) => response.ok,
         () => false,
       );

@@ -55,6 +55,7 @@ export const accountHealthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: 'checkAccountsHealth',
         tags: ['accounts'],
         summary: "The health of the caller's account sessions",
         response: { 200: HealthReport, ...errorResponses(401) },

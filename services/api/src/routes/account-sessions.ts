@@ -39,6 +39,7 @@ export const accountSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: 'validateAccountSession',
         tags: ['accounts'],
         summary: "Checks an account's session now",
         params: IdParams,

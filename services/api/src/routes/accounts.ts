@@ -80,7 +80,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/',
-    { schema: { tags, body: CreateAccountBody, response: { 201: AccountBody, ...errorResponses(400, 401) } } },
+    { schema: { operationId: 'createAccount', summary: 'Connect an account', tags, body: CreateAccountBody, response: { 201: AccountBody, ...errorResponses(400, 401) } } },
     async (request, reply) => {
       const { kind, name, email, credentials, limits } = request.body;
       const parsed = parseCredentials(kind, credentials);
@@ -97,20 +97,20 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/', { schema: { tags, response: { 200: AccountList, ...errorResponses(401) } } }, async (request) => ({
+  app.get('/', { schema: { operationId: 'listAccounts', summary: "The caller's accounts", tags, response: { 200: AccountList, ...errorResponses(401) } } }, async (request) => ({
     items: (await listAccounts(app.db, request.user.id)).map(view),
   }));
 
   app.get(
     '/:id',
-    { schema: { tags, params: IdParams, response: { 200: AccountBody, ...errorResponses(400, 401, 404) } } },
+    { schema: { operationId: 'getAccount', summary: 'An account', tags, params: IdParams, response: { 200: AccountBody, ...errorResponses(400, 401, 404) } } },
     async (request) => view(await ownedAccount(request.user.id, request.params.id)),
   );
 
   app.patch(
     '/:id',
     {
-      schema: { tags, params: IdParams, body: UpdateAccountBody, response: { 200: AccountBody, ...errorResponses(400, 401, 404) } },
+      schema: { operationId: 'updateAccount', summary: "Change an account's name, email or limits", tags, params: IdParams, body: UpdateAccountBody, response: { 200: AccountBody, ...errorResponses(400, 401, 404) } },
     },
     async (request) => {
       const { name, email, limits } = request.body;
@@ -130,7 +130,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/:id/session',
     {
-      schema: { tags, params: IdParams, body: SessionUpdateBody, response: { 200: AccountBody, ...errorResponses(400, 401, 404) } },
+      schema: { operationId: 'replaceAccountSession', summary: "Replace an account's session or token", tags, params: IdParams, body: SessionUpdateBody, response: { 200: AccountBody, ...errorResponses(400, 401, 404) } },
     },
     async (request) => {
       const { id } = request.params;
@@ -149,7 +149,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/:id',
-    { schema: { tags, params: IdParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409) } } },
+    { schema: { operationId: 'deleteAccount', summary: 'Delete an account', tags, params: IdParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409) } } },
     async (request, reply) => {
       await app.engine.deleteAccount(request.user.id, request.params.id);
       return reply.code(204).send(null);

@@ -13,6 +13,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: 'getArtifact',
         tags: ['deliveries'],
         summary: "An attempt's screenshot (owner only)",
         params: IdParams,

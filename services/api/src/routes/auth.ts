@@ -60,7 +60,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/register',
     {
-      schema: { tags: ['auth'], security: [], body: RegisterBody, response: { 201: SessionBody, ...errorResponses(400, 409) } },
+      schema: { operationId: 'registerUser', summary: 'Register a user and sign in', tags: ['auth'], security: [], body: RegisterBody, response: { 201: SessionBody, ...errorResponses(400, 409) } },
     },
     async (request, reply) => {
       const email = request.body.email.toLowerCase();
@@ -74,7 +74,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/login',
     {
       config: { rateLimit: { max: app.config.auth.loginRateLimitPerMinute, timeWindow: '1 minute' } },
-      schema: { tags: ['auth'], security: [], body: LoginBody, response: { 200: SessionBody, ...errorResponses(400, 401, 429) } },
+      schema: { operationId: 'login', summary: 'Sign in with email and password', tags: ['auth'], security: [], body: LoginBody, response: { 200: SessionBody, ...errorResponses(400, 401, 429) } },
     },
     async (request, reply) => {
       const user = await findUserByEmail(app.db, request.body.email.trim());
@@ -86,7 +86,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/me',
-    { onRequest: app.authenticate, schema: { tags: ['auth'], response: { 200: UserBody, ...errorResponses(401) } } },
+    { onRequest: app.authenticate, schema: { operationId: 'getCurrentUser', summary: 'The signed-in user', tags: ['auth'], response: { 200: UserBody, ...errorResponses(401) } } },
     async (request) => {
       const user = await findUserById(app.db, request.user.id);
       if (!user) throw unauthorized('This account no longer exists');
@@ -99,6 +99,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: 'logoutAll',
         tags: ['auth'],
         summary: 'Sign out everywhere',
         description: 'Every token issued before now stops working, this one included (other services notice within a minute).',
@@ -120,6 +121,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // A stolen token must not become a way to guess the password faster than login allows.
       config: { rateLimit: { max: app.config.auth.loginRateLimitPerMinute, timeWindow: '1 minute' } },
       schema: {
+        operationId: 'changePassword',
         tags: ['auth'],
         summary: 'Change the password',
         description:
@@ -146,6 +148,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: 'deleteCurrentUser',
         tags: ['auth'],
         summary: 'Delete the account and everything it owns',
         description:

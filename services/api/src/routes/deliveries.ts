@@ -125,6 +125,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: 'getDelivery',
         tags: ['deliveries'],
         summary: 'A delivery with its attempts',
         params: IdParams,
@@ -143,6 +144,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: 'getDeliveryLogs',
         tags: ['deliveries'],
         summary: "A delivery's log lines, in order",
         params: IdParams,

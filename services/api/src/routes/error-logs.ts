@@ -48,6 +48,7 @@ export const errorLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: 'listErrorLogs',
         tags: ['deliveries'],
         summary: "Failed attempts of the caller's posts, newest first",
         querystring: ErrorLogQuery,

@@ -39,6 +39,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: 'listJobs',
         tags: ['jobs'],
         summary: "The caller's posting jobs, newest first",
         querystring: ListQuery,
@@ -63,6 +64,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: 'getJob',
         tags: ['jobs'],
         summary: 'A posting job and its progress',
         params: Type.Object({ job_id: Uuid }),

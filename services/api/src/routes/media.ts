@@ -119,6 +119,8 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/',
     {
       schema: {
+        operationId: 'uploadMedia',
+        summary: 'Upload an image or video',
         tags: ['media'],
         consumes: ['multipart/form-data'],
         description:
@@ -183,6 +185,8 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id',
     {
       schema: {
+        operationId: 'getMedia',
+        summary: 'An uploaded file (owner only)',
         tags: ['media'],
         params: IdParams,
         produces: mediaMimeTypes,
@@ -200,6 +204,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id',
     {
       schema: {
+        operationId: 'updateMedia',
         tags: ['media'],
         summary: "Sets an image's alternative text",
         params: IdParams,

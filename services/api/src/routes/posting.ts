@@ -41,6 +41,7 @@ export const postingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       attachValidation: true,
       schema: {
+        operationId: 'startPosting',
         tags: ['posting'],
         summary: "Publish the caller's pending posts now",
         body: Type.Object({ post_ids: Type.Array(Uuid, { maxItems: MAX_POST_IDS }) }),
@@ -62,6 +63,8 @@ export const postingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/publish-now',
     {
       schema: {
+        operationId: 'publishPostNow',
+        summary: 'Publish a post now',
         tags: ['posting'],
         params: IdParams,
         response: { 202: RunAccepted, ...errorResponses(400, 401, 404, 409) },
@@ -77,6 +80,8 @@ export const postingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/schedule',
     {
       schema: {
+        operationId: 'schedulePost',
+        summary: 'Schedule or reschedule a post',
         tags: ['posting'],
         params: IdParams,
         body: Type.Object({ scheduled_at: Timestamp }, { additionalProperties: false }),
@@ -94,6 +99,8 @@ export const postingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/schedule',
     {
       schema: {
+        operationId: 'unschedulePost',
+        summary: "Cancel a post's schedule",
         tags: ['posting'],
         params: IdParams,
         response: { 200: ScheduleResult, ...errorResponses(400, 401, 404, 409) },
@@ -109,6 +116,7 @@ export const postingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/retry',
     {
       schema: {
+        operationId: 'retryPost',
         tags: ['posting'],
         summary: "Retry a post's failed deliveries (only those)",
         params: IdParams,
@@ -125,6 +133,7 @@ export const postingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/retry-failed',
     {
       schema: {
+        operationId: 'retryFailedPosts',
         tags: ['posting'],
         summary: 'Retry failed deliveries of the given posts, or of all posts',
         body: Type.Object({ post_ids: Type.Optional(Type.Array(Uuid, { maxItems: MAX_POST_IDS })) }),

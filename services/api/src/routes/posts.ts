@@ -33,6 +33,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/',
     {
       schema: {
+        operationId: 'createPost',
         tags,
         summary: 'Create a post with one delivery per target',
         description:
@@ -66,6 +67,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/',
     {
       schema: {
+        operationId: 'listPosts',
         tags,
         summary: "The caller's posts, newest first",
         querystring: ListPostsQuery,
@@ -84,6 +86,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id',
     {
       schema: {
+        operationId: 'getPost',
         tags,
         summary: 'A post with its deliveries',
         params: IdParams,
@@ -101,6 +104,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id',
     {
       schema: {
+        operationId: 'updatePost',
         tags,
         summary: "Change a post's content",
         description: '409 post_processing while a delivery is being published; 409 post_published once every delivery is posted.',
@@ -116,6 +120,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id',
     {
       schema: {
+        operationId: 'deletePost',
         tags,
         summary: 'Delete a post and cancel its deliveries that have not started',
         description: '409 post_processing while a delivery is being published.',

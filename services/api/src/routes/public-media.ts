@@ -20,6 +20,8 @@ export const publicMediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id',
     {
       schema: {
+        operationId: 'getPublicMedia',
+        summary: 'A media file by its signed, expiring URL (for providers)',
         tags: ['media'],
         security: [],
         params: IdParams,

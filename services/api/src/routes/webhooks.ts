@@ -56,6 +56,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/',
     {
       schema: {
+        operationId: 'createWebhook',
         tags: ['webhooks'],
         summary: 'Register a webhook; the answer shows its signing secret once',
         description:
@@ -82,6 +83,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/',
     {
       schema: {
+        operationId: 'listWebhooks',
         tags: ['webhooks'],
         summary: "The caller's webhooks (without their secrets)",
         response: { 200: Type.Object({ items: Type.Array(Webhook) }), ...errorResponses(401) },
@@ -94,6 +96,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id',
     {
       schema: {
+        operationId: 'deleteWebhook',
         tags: ['webhooks'],
         summary: 'Delete a webhook: calls not yet made are dropped',
         params: IdParams,
@@ -110,6 +113,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/deliveries',
     {
       schema: {
+        operationId: 'listWebhookCalls',
         tags: ['webhooks'],
         summary: "A webhook's calls, newest first: status code, duration, attempt (answer bodies are not stored)",
         params: IdParams,
