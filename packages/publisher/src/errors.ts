@@ -26,6 +26,8 @@ export interface PublishErrorOptions {
   retryAfterMs?: number;
   /** A screenshot of the page when it failed (browser publishers). */
   screenshot?: Buffer;
+  /** The page's HTML when it failed, already scrubbed of secrets (browser publishers). */
+  html?: string;
   /** The write may have reached the provider: the next attempt must look before publishing. */
   outcomeUnknown?: boolean;
   cause?: unknown;
@@ -48,6 +50,7 @@ export class PublishError extends Error {
   readonly code?: string;
   readonly retryAfterMs?: number;
   readonly screenshot?: Buffer;
+  readonly html?: string;
   readonly outcomeUnknown: boolean;
 
   constructor(type: ErrorType, message: string, options: PublishErrorOptions = {}) {
@@ -56,6 +59,7 @@ export class PublishError extends Error {
     if (options.code !== undefined) this.code = String(options.code);
     if (Number.isFinite(options.retryAfterMs) && options.retryAfterMs! >= 0) this.retryAfterMs = Math.min(options.retryAfterMs!, MAX_RETRY_AFTER_MS);
     if (options.screenshot !== undefined) this.screenshot = options.screenshot;
+    if (options.html !== undefined) this.html = options.html;
     this.outcomeUnknown = options.outcomeUnknown ?? false;
   }
 

@@ -67,6 +67,12 @@ export interface PublishRequest {
 export interface PublishResult {
   providerPostId: string;
   permalink?: string | null;
+  /**
+   * Credentials the provider refreshed during the run (a browser's storage state with rotated
+   * cookies): stored encrypted in place of the account's, unless a person updated the session
+   * meanwhile. `session_updated_at` is left alone.
+   */
+  refreshedCredentials?: AccountCredentials;
 }
 
 export interface SessionCheck {
