@@ -10,3 +10,4 @@ export * from './pages/login-page.ts';
 export * from './pages/marketplace-form.ts';
 export * from './pages/your-listings.ts';
 export * from './settings.ts';
+export * from './config.ts';

@@ -16,8 +16,12 @@ export type ErrorType = (typeof errorTypes)[number];
 /** Retried with backoff (up to the attempt limit); every other type fails at once. */
 export const temporaryErrorTypes: ReadonlySet<ErrorType> = new Set(['rate_limit', 'network_error', 'provider_unavailable', 'unknown']);
 
-/** These say the account itself is unusable until a person acts: its health becomes `error`. */
-export const accountErrorTypes: ReadonlySet<ErrorType> = new Set(['session_expired', 'invalid_token']);
+/**
+ * These say the account itself is unusable until a person acts (a new session, a checkpoint or
+ * captcha passed by hand): its health becomes `error` and its other deliveries wait for a
+ * session update instead of failing one by one.
+ */
+export const accountErrorTypes: ReadonlySet<ErrorType> = new Set(['session_expired', 'invalid_token', 'captcha']);
 
 export interface PublishErrorOptions {
   /** Provider's own code (Graph error code, HTTP status...). */

@@ -1,6 +1,6 @@
 import type { DbOrTx } from '@autoposter/db';
 import { extendCooldown, markSessionInvalid } from '@autoposter/db/repositories/account-health';
-import { insertScreenshot } from '@autoposter/db/repositories/artifacts';
+import { insertPageHtml, insertScreenshot } from '@autoposter/db/repositories/artifacts';
 import { appendDeliveryLogs, type NewDeliveryLog } from '@autoposter/db/repositories/delivery-logs';
 import { finishAttempt, saveProviderState } from '@autoposter/db/repositories/attempts';
 import {
@@ -87,6 +87,9 @@ export class AttemptRecorder {
       const screenshotArtifactId = error.screenshot
         ? await insertScreenshot(tx, { userId: delivery.userId, deliveryId: delivery.id, data: error.screenshot })
         : null;
+      const pageHtmlArtifactId = error.html
+        ? await insertPageHtml(tx, { userId: delivery.userId, deliveryId: delivery.id, html: error.html })
+        : null;
       await finishAttempt(tx, this.claim.attempt.id, {
         outcome: delivery.status === 'canceled' ? 'canceled' : decision.kind === 'fail' ? 'failed' : 'retrying',
         errorType: error.type,
@@ -95,6 +98,7 @@ export class AttemptRecorder {
         stackTrace: error.stack ?? null,
         outcomeUnknown,
         screenshotArtifactId,
+        pageHtmlArtifactId,
       });
       await this.applyToAccount(tx, announce, delivery, error);
       await announceDelivery(tx, announce, delivery, finalOutcome(delivery));

@@ -61,6 +61,7 @@ export class Redactor {
       ...(error.code !== undefined ? { code: this.text(error.code) } : {}),
       ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
       ...(error.screenshot !== undefined ? { screenshot: error.screenshot } : {}),
+      ...(error.html !== undefined ? { html: this.text(error.html) } : {}),
       outcomeUnknown: error.outcomeUnknown,
     });
     if (error.stack !== undefined) scrubbed.stack = this.text(error.stack);

@@ -74,9 +74,12 @@ async function closeService(app: FastifyInstance, worker: PublishWorker, publish
   connection.disconnect();
 }
 
-/** The whole `main` of a worker service: config from the environment, start, listen, stop on SIGTERM. */
-export async function runWorkerService(options: WorkerServiceOptions): Promise<void> {
-  const config = loadConfig(workerConfigSections);
+/**
+ * The whole `main` of a worker service: config from the environment (or the service's own
+ * parse of it, a superset of `workerConfigSections`), start, listen, stop on SIGTERM.
+ */
+export async function runWorkerService(options: WorkerServiceOptions & { config?: WorkerServiceConfig }): Promise<void> {
+  const config = options.config ?? loadConfig(workerConfigSections);
   const logger = createLogger({ service: options.service, level: config.logging.level });
   const service = await startWorkerService(config, { ...options, logger });
   onShutdown(logger, config.http.shutdownGraceMs, service.close);

@@ -36,3 +36,28 @@ export async function extendCooldown(
     })
     .where(and(eq(accounts.id, input.accountId), eq(accounts.userId, input.userId)));
 }
+
+/**
+ * Stores credentials the provider refreshed during a publication (a browser's rotated cookies),
+ * unless the session was replaced since the attempt read it (a person's update wins).
+ * `session_updated_at` stays: only a person's update refreshes it.
+ */
+export async function saveRefreshedCredentials(
+  db: DbOrTx,
+  input: { userId: string; accountId: string; credentialsEncrypted: string; sessionUpdatedAt: Date },
+): Promise<boolean> {
+  const rows = await db
+    .update(accounts)
+    .set({ credentialsEncrypted: input.credentialsEncrypted, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(accounts.id, input.accountId),
+        eq(accounts.userId, input.userId),
+        // The row keeps microseconds; what the attempt read came back as a JavaScript Date.
+        sql`date_trunc('milliseconds', ${accounts.sessionUpdatedAt}) = ${input.sessionUpdatedAt.toISOString()}::timestamptz`,
+        sql`${accounts.deletedAt} is null`,
+      ),
+    )
+    .returning({ id: accounts.id });
+  return rows.length > 0;
+}

@@ -117,6 +117,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       );
       const account = await replaceAccountSession(app.db, request.user.id, id, encryptJson(keyring, credentials));
       if (!account) throw notFound('Account');
+      // Deliveries that waited for a valid session go now.
+      await app.engine.wakeAccountDeliveries(request.user.id, id).catch((err: unknown) => request.log.warn({ err }, 'could not wake the account\'s waiting deliveries'));
       return view(account);
     },
   );
