@@ -20,6 +20,7 @@ export interface BrowserSessionCheck extends SessionCheck {
 
 export interface FacebookBrowserPublisher extends Publisher {
   readonly pool: BrowserPool;
+  close(): Promise<void>;
   /** A real logged-in visit; with `flow: 'marketplace'` the create-listing form is opened and every field looked for. */
   checkBrowserSession(account: PublishAccount, options: { flow?: 'marketplace'; signal?: AbortSignal }): Promise<BrowserSessionCheck>;
 }

@@ -15,7 +15,7 @@ import { accountErrorTypes, type PublishError, type PublishResult } from '@autop
 import { ClaimLostError } from './abort.ts';
 import type { Claim } from './claim.ts';
 import { DeliveryLog } from './delivery-log.ts';
-import { announceDelivery, commitThenAnnounce, deliveryAndJobEvents, sessionInvalid, type Announce } from './events.ts';
+import { accountCoolingDown, announceDelivery, commitThenAnnounce, deliveryAndJobEvents, sessionInvalid, type Announce } from './events.ts';
 import type { Redactor } from './redaction.ts';
 import type { FailureDecision } from './retry-policy.ts';
 import type { RuntimeDeps } from './runtime.ts';
@@ -147,7 +147,8 @@ export class AttemptRecorder {
       if (account) announce(sessionInvalid(account));
     }
     if (error.type === 'rate_limit' && error.retryAfterMs) {
-      await extendCooldown(tx, { ...ids, until: new Date(Date.now() + error.retryAfterMs) });
+      const account = await extendCooldown(tx, { ...ids, until: new Date(Date.now() + error.retryAfterMs) });
+      if (account && account.sessionValid !== false) announce(accountCoolingDown(account, error.message));
     }
   }
 

@@ -27,14 +27,16 @@ export async function markSessionInvalid(
 export async function extendCooldown(
   db: DbOrTx,
   input: { userId: string; accountId: string; until: Date },
-): Promise<void> {
-  await db
+): Promise<AccountRow | null> {
+  const [row] = await db
     .update(accounts)
     .set({
       cooldownUntil: sql`greatest(coalesce(${accounts.cooldownUntil}, ${input.until}), ${input.until})`,
       updatedAt: sql`now()`,
     })
-    .where(and(eq(accounts.id, input.accountId), eq(accounts.userId, input.userId)));
+    .where(and(eq(accounts.id, input.accountId), eq(accounts.userId, input.userId)))
+    .returning();
+  return row ?? null;
 }
 
 /**

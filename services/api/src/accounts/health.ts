@@ -6,7 +6,7 @@ export type AccountHealthStatus = 'healthy' | 'warning' | 'error';
 export type AccountSessionState = Pick<
   Account,
   'credentialsEncrypted' | 'sessionUpdatedAt' | 'sessionValid' | 'sessionCheckTemporaryFailure'
->;
+> & { cooldownUntil?: Date | null };
 
 /** Sessions this old are flagged: Facebook tends to expire them around then. */
 export const STALE_SESSION_DAYS = 30;
@@ -20,10 +20,11 @@ export function sessionAgeDays(row: AccountSessionState, now: Date): number | nu
   return Math.max(0, Math.floor((now.getTime() - row.sessionUpdatedAt.getTime()) / DAY_MS));
 }
 
-/** error: missing or known invalid; warning: old, or the last check failed temporarily; healthy otherwise. */
+/** error: missing or known invalid; warning: old, the last check failed temporarily, or blocked for now (a cooldown); healthy otherwise. */
 export function accountHealthStatus(row: AccountSessionState, now: Date): AccountHealthStatus {
   if (!sessionExists(row) || row.sessionValid === false) return 'error';
   const age = sessionAgeDays(row, now) ?? 0;
   if (age >= STALE_SESSION_DAYS || row.sessionCheckTemporaryFailure) return 'warning';
+  if (row.cooldownUntil && row.cooldownUntil > now) return 'warning';
   return 'healthy';
 }
