@@ -91,6 +91,31 @@ describe.each<FakeLocale>(['en_US', 'es_LA'])('Marketplace and groups in %s', (l
     fake.state.clearFaults(account.userId);
   });
 
+  it('gets through a "Leave page?" dialog and a slow upload, keeping Publish disabled until photos are in', async () => {
+    const account = fake.state.addAccount({ locale });
+    fake.state.script(account.userId, { kind: 'leave_dialog' }, 1);
+    fake.state.script(account.userId, { kind: 'slow_upload', ms: 1_500 }, 3);
+    const result = await publisher.publish(publishRequest(publishAccount(fake, account), listing(`Slow ${locale}`), { photos: 3 }));
+    expect(fake.state.listingsOf(account.userId)).toEqual([expect.objectContaining({ id: result.providerPostId, photoCount: 3 })]);
+  });
+
+  it('finds an earlier listing past the first pages of "Your listings", and a group post by its author', async () => {
+    const account = fake.state.addAccount({ locale });
+    const request = publishRequest(publishAccount(fake, account), listing('Old listing 3'));
+    const post = await publisher.publish(request);
+    fake.state.listings.push(
+      ...Array.from({ length: 34 }, (_, i) => ({ ...fake.state.listingsOf(account.userId)[0]!, id: `9${i}000`, title: `Newer listing ${i}` })),
+    );
+    expect(await publisher.findExisting(request)).toEqual({ providerPostId: post.providerPostId, permalink: post.permalink });
+    const missing = publishRequest(publishAccount(fake, account), listing('Never published'));
+    expect(await publisher.findExisting(missing)).toBeNull();
+
+    const group = fake.state.addGroup({});
+    const groupRequest = publishRequest(publishAccount(fake, account), { body: `Found later ${locale}` }, { channel: 'facebook_group', targetId: group.id, photos: 0 });
+    const groupPost = await publisher.publish(groupRequest);
+    expect(await publisher.findExisting(groupRequest)).toEqual({ providerPostId: groupPost.providerPostId, permalink: groupPost.permalink });
+  });
+
   it('names the element it could not find when Facebook renamed a field', async () => {
     const account = fake.state.addAccount({ locale });
     fake.state.script(account.userId, { kind: 'renamed_field', field: 'price' });
