@@ -127,8 +127,8 @@ export function createFacebookBrowserPublisher(settings: BrowserSettings, pool =
       return value;
     },
 
-    checkSession(account, signal) {
-      return this.checkBrowserSession(account, { signal });
+    checkSession(account, signal, options = {}) {
+      return this.checkBrowserSession(account, { signal, ...options });
     },
 
     async checkBrowserSession(account, options) {

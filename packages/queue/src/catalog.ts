@@ -9,6 +9,8 @@ export const queueNames = {
   marketplace: 'marketplace',
   meta: 'meta',
   dispatch: 'dispatch',
+  /** Real session checks of browser accounts, run by the marketplace worker (which has the browser). */
+  sessionCheck: 'session-check',
 } as const;
 
 export type PublishQueueName = typeof queueNames.marketplace | typeof queueNames.meta;
@@ -28,6 +30,20 @@ export interface JobPayloads {
   'publish-delivery': { delivery_id: string; run: number };
   'dispatch-pass': Record<string, never>;
   'retention-pass': Record<string, never>;
+  /** One account's session, checked for real; `flow` also opens that flow's form. */
+  'check-session': { account_id: string; user_id: string; flow: 'marketplace' | null };
+  /** Every browser account's session, one at a time (the periodic sweep). */
+  'session-sweep': Record<string, never>;
+}
+
+/** What a `check-session` job returns (its BullMQ return value), read by the gateway. */
+export interface SessionCheckAnswer {
+  valid: boolean;
+  /** The check could not tell (network, provider down): not held against the session. */
+  temporary: boolean;
+  message: string;
+  error_type: string | null;
+  flow_check?: { ok: boolean; missing: string[] };
 }
 export type JobName = keyof JobPayloads;
 
@@ -56,6 +72,7 @@ export const publishQueueOptions = { streams: { events: { maxLen: 1_000 } } } sa
 export const schedulerIds = {
   dispatch: 'dispatch-pass',
   retention: 'retention-pass',
+  sessionSweep: 'session-sweep',
 } as const;
 
 /**

@@ -40,6 +40,13 @@ export const notifierLinkSection = section(
   (env) => ({ publicUrl: env.NOTIFIER_PUBLIC_URL.replace(/\/+$/, '') }),
 );
 
+export const sessionCheckSection = section(
+  {
+    SESSION_CHECK_TIMEOUT: Type.String({ default: '120s', description: 'how long validate-session waits for the worker that checks a browser session' }),
+  },
+  (env) => ({ timeoutMs: parseDuration(env.SESSION_CHECK_TIMEOUT) }),
+);
+
 export const apiConfigSections = {
   http: httpSection(3000),
   database: databaseSection,
@@ -52,6 +59,7 @@ export const apiConfigSections = {
   retry: retrySection,
   scheduling: schedulingSection,
   notifier: notifierLinkSection,
+  sessionCheck: sessionCheckSection,
 };
 
 export type ApiConfig = ConfigOf<typeof apiConfigSections>;

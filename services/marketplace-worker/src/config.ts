@@ -1,5 +1,5 @@
 import { browserSection } from '@autoposter/facebook-browser';
-import { workerConfigSections } from '@autoposter/worker-runtime';
+import { sessionSweepSection, workerConfigSections } from '@autoposter/worker-runtime';
 
-/** Every variable the marketplace worker reads: the runtime's and the browser's. */
-export const marketplaceWorkerConfigSections = { ...workerConfigSections, browser: browserSection };
+/** Every variable the marketplace worker reads: the runtime's, the browser's and the session sweep's. */
+export const marketplaceWorkerConfigSections = { ...workerConfigSections, browser: browserSection, sessionSweep: sessionSweepSection };

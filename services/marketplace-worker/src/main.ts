@@ -9,4 +9,5 @@ await runWorkerService({
   queueName: 'marketplace',
   publisher: createFacebookBrowserPublisher(config.browser),
   config,
+  sessionChecks: { kinds: ['facebook_browser'], sweepIntervalMs: config.sessionSweep.intervalMs },
 });

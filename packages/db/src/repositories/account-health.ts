@@ -63,3 +63,36 @@ export async function saveRefreshedCredentials(
     .returning({ id: accounts.id });
   return rows.length > 0;
 }
+
+/**
+ * The outcome of a real session check. A check that could not tell (temporary) keeps what was
+ * known of the session and only flags it; a definite answer sets `session_valid`.
+ */
+export async function recordSessionCheck(
+  db: DbOrTx,
+  input: { userId: string; accountId: string; valid: boolean; temporary: boolean; message: string },
+): Promise<{ before: AccountRow; after: AccountRow } | null> {
+  const [before] = await db.select().from(accounts).where(and(eq(accounts.id, input.accountId), eq(accounts.userId, input.userId)));
+  if (!before) return null;
+  const [after] = await db
+    .update(accounts)
+    .set({
+      ...(input.temporary ? {} : { sessionValid: input.valid }),
+      sessionCheckTemporaryFailure: input.temporary,
+      sessionMessage: input.message,
+      sessionCheckedAt: sql`now()`,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(accounts.id, input.accountId), eq(accounts.userId, input.userId)))
+    .returning();
+  return after ? { before, after } : null;
+}
+
+/** Live accounts of a kind, oldest first, across owners: what the session sweep walks through. */
+export async function listAccountsOfKind(db: DbOrTx, kind: string): Promise<AccountRow[]> {
+  return db
+    .select()
+    .from(accounts)
+    .where(and(eq(accounts.kind, kind), sql`${accounts.deletedAt} is null`))
+    .orderBy(accounts.createdAt);
+}

@@ -10,7 +10,9 @@ import {
   updateAccount,
   type Account,
 } from '@autoposter/db/repositories/accounts';
+import { actionRequired, createBrowserSessionChecker } from '../accounts/browser-session-check.ts';
 import { parseCredentials, parseSessionUpdate, type AccountCredentials } from '../accounts/credentials.ts';
+import { sessionAgeDays } from '../accounts/health.ts';
 import { LimitsInput, checkLimits } from '../accounts/limits.ts';
 import { AccountBody, accountView } from '../accounts/view.ts';
 import { badRequest, notFound } from '../plugins/errors.ts';
@@ -41,6 +43,17 @@ const SessionUpdateBody = Type.Record(Type.String(), Type.Unknown(), {
   description: 'facebook_browser: {storage_state} or {cookies}; facebook_page and instagram_business: {access_token}',
 });
 const AccountList = Type.Object({ items: Type.Array(AccountBody) });
+const ValidateSessionBody = Type.Object(
+  { flow: Type.Optional(Type.Literal('marketplace', { description: "also open the flow's form and look for every field it needs, without publishing" })) },
+  { additionalProperties: false },
+);
+const SessionValidation = Type.Object({
+  valid: Type.Boolean(),
+  session_age_days: Nullable(Type.Integer({ minimum: 0 })),
+  message: Type.String(),
+  action_required: Nullable(Type.String()),
+  flow_check: Type.Optional(Type.Object({ ok: Type.Boolean(), missing: Type.Array(Type.String({ description: 'PageObject.element' })) })),
+});
 
 const tags = ['accounts'];
 
@@ -120,6 +133,40 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Deliveries that waited for a valid session go now.
       await app.engine.wakeAccountDeliveries(request.user.id, id).catch((err: unknown) => request.log.warn({ err }, 'could not wake the account\'s waiting deliveries'));
       return view(account);
+    },
+  );
+
+  const browserSessions = createBrowserSessionChecker({ redis: app.redis, prefix: app.config.redis.prefix, timeoutMs: app.config.sessionCheck.timeoutMs });
+  app.addHook('onClose', () => browserSessions.close());
+
+  app.post(
+    '/:id/validate-session',
+    {
+      schema: {
+        tags,
+        summary: 'Checks the session for real: a logged-in visit by the worker (facebook_browser)',
+        params: IdParams,
+        body: ValidateSessionBody,
+        response: { 200: SessionValidation, ...errorResponses(400, 401, 404, 502, 504) },
+      },
+      // No body at all means what `{}` means: the session only.
+      preValidation: async (request) => {
+        if (request.body === undefined) request.body = {};
+      },
+    },
+    async (request) => {
+      const account = await ownedAccount(request.user.id, request.params.id);
+      if (account.kind !== 'facebook_browser') throw badRequest(`validate-session is not available for ${account.kind} accounts yet`, 'unsupported_kind');
+      const flow = request.body.flow ?? null;
+      const answer = await browserSessions.check(account, flow);
+      const checked = (await findAccount(app.db, request.user.id, account.id)) ?? account;
+      return {
+        valid: answer.valid,
+        session_age_days: sessionAgeDays(checked, new Date()),
+        message: answer.message,
+        action_required: actionRequired(account.id, answer),
+        ...(flow && answer.flow_check ? { flow_check: answer.flow_check } : {}),
+      };
     },
   );
 
