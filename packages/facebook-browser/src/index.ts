@@ -11,3 +11,4 @@ export * from './pages/marketplace-form.ts';
 export * from './pages/your-listings.ts';
 export * from './settings.ts';
 export * from './config.ts';
+export * from './interactive-login.ts';

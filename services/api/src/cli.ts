@@ -5,10 +5,14 @@ import { findDuePendingPosts, ownersOfPosts } from '@autoposter/db/repositories/
 import { createEngine, UseCaseError, type JobView } from '@autoposter/engine';
 import { createLogger } from '@autoposter/logger';
 import { createRedisConnection, eventStreamKey, readEvents } from '@autoposter/queue';
+import { facebookLogin, facebookLoginUsage } from './facebook-login-cli.ts';
+
+if (process.argv[2] === 'facebook-login') process.exit(await facebookLogin(process.argv.slice(3)));
 
 const usage = `usage: pnpm cli start-posting [--post-ids <id,id,...>] [--no-follow] [--timeout <seconds>]
   Starts the given posts (or, without ids, every pending post that is due) and follows
-  their progress until each posting job has finished.`;
+  their progress until each posting job has finished.
+${facebookLoginUsage}`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
