@@ -10,6 +10,7 @@ const benchmarks = {
   memory: 'Redis bytes per scheduled delivery, next month and within the horizon (issue 3)',
   dispatch: 'runtime deliveries/s vs raw BullMQ (issue 3)',
   lateness: 'publisher call time - due_at for 10,000 deliveries due within a minute (issue 3)',
+  marketplace: 'listings through the browser worker vs a bare Playwright script; concurrency 1/2/4; memory (issue 18)',
 } as const;
 
 type Benchmark = keyof typeof benchmarks;
