@@ -3,7 +3,7 @@
 // the same fake; throughput at worker concurrency 1, 2 and 4 over 4 accounts; the peak
 // resident memory of the worker process and its Chromium with 4 account contexts open.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -77,21 +77,30 @@ async function bareScript(fake: FakeFacebook, accounts: FakeAccount[], count: nu
   return seconds;
 }
 
-/** Resident memory of this process and every process under it (Chromium's), in MB. */
-function treeRssMb(): number {
-  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=']).toString();
-  const rows = out.trim().split('\n').map((line) => line.trim().split(/\s+/).map(Number) as [number, number, number]);
+/**
+ * Memory of this process and every process under it (Chromium's), in MB: proportional set
+ * size (`Pss` of /proc/<pid>/smaps_rollup), so pages Chromium's processes share are counted
+ * once rather than once per process as summed RSS would.
+ */
+function treeMemoryMb(): number {
+  const out = execFileSync('ps', ['-eo', 'pid=,ppid=']).toString();
   const children = new Map<number, number[]>();
-  for (const [pid, ppid] of rows) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-  const rss = new Map(rows.map(([pid, , kb]) => [pid, kb]));
-  let total = 0;
+  for (const line of out.trim().split('\n')) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number) as [number, number];
+    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  let totalKb = 0;
   const stack = [process.pid];
   while (stack.length) {
     const pid = stack.pop()!;
-    total += rss.get(pid) ?? 0;
+    try {
+      totalKb += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // The process ended meanwhile.
+    }
     stack.push(...(children.get(pid) ?? []));
   }
-  return total / 1024;
+  return totalKb / 1024;
 }
 
 interface Seeded {
@@ -162,7 +171,7 @@ async function workerRun(database: BenchDatabase, redis: BenchRedis, fake: FakeF
     workerId: `bench-${concurrency}`,
   });
   let peakMb = 0;
-  const sampler = setInterval(() => (peakMb = Math.max(peakMb, treeRssMb())), 500);
+  const sampler = setInterval(() => (peakMb = Math.max(peakMb, treeMemoryMb())), 500);
   const started = performance.now();
   try {
     const ids = await queueListings(database, queue, seeded, count, `Worker c${concurrency}`);
@@ -209,14 +218,14 @@ await withCleanup(
     { run: 'worker (runtime + page objects)', listings: single.seconds.length, median_s: round(median(single.seconds), 2), p95_s: round(percentile(single.seconds, 95), 2) },
   ]);
 
-  const throughput = [{ concurrency: 1, listings: LISTINGS, elapsed_s: round(single.elapsedS, 1), per_min: round((LISTINGS / single.elapsedS) * 60, 1), failed: single.failed, peak_rss_mb: Math.round(single.peakMb) }];
+  const throughput = [{ concurrency: 1, listings: LISTINGS, elapsed_s: round(single.elapsedS, 1), per_min: round((LISTINGS / single.elapsedS) * 60, 1), failed: single.failed, peak_pss_mb: Math.round(single.peakMb) }];
   let peakWithFour = 0;
   for (const concurrency of CONCURRENCIES.slice(1)) {
     const result = await workerRun(database, redis, fake, seeded, concurrency, LISTINGS);
-    throughput.push({ concurrency, listings: LISTINGS, elapsed_s: round(result.elapsedS, 1), per_min: round((LISTINGS / result.elapsedS) * 60, 1), failed: result.failed, peak_rss_mb: Math.round(result.peakMb) });
+    throughput.push({ concurrency, listings: LISTINGS, elapsed_s: round(result.elapsedS, 1), per_min: round((LISTINGS / result.elapsedS) * 60, 1), failed: result.failed, peak_pss_mb: Math.round(result.peakMb) });
     if (concurrency === 4) peakWithFour = result.peakMb;
   }
-  printTable(`throughput over ${ACCOUNTS} accounts (peak RSS: this process + Chromium, warm contexts kept per account)`, throughput);
+  printTable(`throughput over ${ACCOUNTS} accounts (peak memory: PSS of this process, which also serves the fake, + its Chromium; a warm context per account)`, throughput);
   printVerdict('marketplace speed', ratio <= RATIO_TARGET, `worker median ${round(ratio, 2)}x the bare script (target <= ${RATIO_TARGET}x)`);
   printVerdict('marketplace memory', peakWithFour < MEMORY_TARGET_MB, `peak ${Math.round(peakWithFour)} MB with 4 account contexts (target < ${MEMORY_TARGET_MB} MB)`);
   },

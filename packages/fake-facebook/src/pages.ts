@@ -52,6 +52,7 @@ export function createItemPage(account: FakeAccount, options: { renamed: Partial
   const c = t.create;
   const id = idMaker();
   const label = (field: FormField, text: string) => options.renamed[field] ?? text;
+  const boostLabel = id();
   const main = `<h1>${escapeHtml(c.heading)}</h1>
 <div data-step="1">
   <div class="x1n2onr6"><span>${escapeHtml(label('photos', 'Photos'))} · <span data-photo-count>0 / 10</span></span>
@@ -68,20 +69,16 @@ export function createItemPage(account: FakeAccount, options: { renamed: Partial
   ${labelledInput(id, label('location', c.location), 'location', { combobox: true })}
 </div>
 <div data-step="2" hidden>
-  <div class="x1n2onr6"><span id="boost-label-${id()}">${escapeHtml(c.boostSwitch)}</span></div>
+  <div class="x1n2onr6"><span id="${boostLabel}">${escapeHtml(c.boostSwitch)}</span></div>
+  <div role="switch" tabindex="0" aria-checked="true" aria-labelledby="${boostLabel}"></div>
 </div>
 <div data-step="3" hidden><p>Marketplace</p></div>
 <div>${divButton(id, c.next, 'data-action="next" aria-disabled="true"')}${divButton(id, c.publish, 'data-action="publish" aria-disabled="true" hidden')}</div>`;
-  // The switch is labelled by the span above: rebuild it with the span's id.
-  const boostLabel = /id="(boost-label-[^"]+)"/.exec(main)![1];
   return renderPage({
     locale: account.locale,
     title: `${t.marketplace} | Facebook`,
     navigation: navigation(account.locale),
-    main: main.replace(
-      `<span id="${boostLabel}">${escapeHtml(c.boostSwitch)}</span></div>`,
-      `<span id="${boostLabel}">${escapeHtml(c.boostSwitch)}</span></div><div role="switch" tabindex="0" aria-checked="true" aria-labelledby="${boostLabel}"></div>`,
-    ),
+    main,
     data: { texts: clientTexts(account.locale), leaveDialog: options.leaveDialog },
     script: scripts.createItem,
   });
@@ -127,17 +124,17 @@ export function groupPage(account: FakeAccount, group: Group, posts: GroupPost[]
   const t = fakeTexts[account.locale];
   const g = t.group;
   const id = idMaker();
+  const placeholderId = id();
   const composer = dialog(
     id,
     g.createPost,
     `${divButton(id, 'Close', 'data-action="close"')}
-<div style="position:relative"><span data-placeholder id="${id()}-ph" style="position:absolute;color:#888;pointer-events:none">${escapeHtml(g.writeSomething)}</span>
-<div contenteditable="true" role="textbox" spellcheck="true" aria-multiline="true" aria-labelledby="PLACEHOLDER" data-lexical-editor="true"><p><br></p></div></div>
+<div style="position:relative"><span data-placeholder id="${placeholderId}" style="position:absolute;color:#888;pointer-events:none">${escapeHtml(g.writeSomething)}</span>
+<div contenteditable="true" role="textbox" spellcheck="true" aria-multiline="true" aria-labelledby="${placeholderId}" data-lexical-editor="true"><p><br></p></div></div>
 ${divButton(id, g.photoVideo, 'data-action="photo"')}<input type="file" accept="image/*,video/*" multiple style="display:none" id="${id()}">
 ${divButton(id, g.post, 'data-action="post" aria-disabled="true"')}`,
     'data-composer hidden',
   );
-  const placeholderId = /id="([^"]+-ph)"/.exec(composer)![1]!;
   return renderPage({
     locale: account.locale,
     title: `${group.name} | Facebook`,
@@ -147,7 +144,7 @@ ${divButton(id, g.coverPhoto)}<input type="file" accept="image/*" style="display
 <div>${divButton(id, g.writeSomething, 'data-action="write"')} ${divButton(id, g.photoVideo)}<input type="file" accept="image/*,video/*" multiple style="display:none" id="${id()}"></div>
 <div role="alert" data-pending hidden>${escapeHtml(g.pending)} <a href="#">${account.locale === 'es_LA' ? 'Administrar publicación' : 'Manage post'}</a></div>
 <div role="feed">${posts.map((p) => article(group, p, authors.get(p.userId) ?? 'Someone', account.locale)).join('')}</div>`,
-    portals: composer.replace('aria-labelledby="PLACEHOLDER"', `aria-labelledby="${placeholderId}"`),
+    portals: composer,
     data: { texts: clientTexts(account.locale), groupId: group.id, userId: account.userId, userName: account.name },
     script: scripts.group,
   });
