@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeFacebook, type FakeFacebook } from '@autoposter/fake-facebook';
 import { BrowserPool } from './browser-pool.ts';
 import { testBrowserSettings } from './settings.ts';
+
+// Real Chromium on a shared 2-core machine: a flow can take far longer than the suite's default.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 let fake: FakeFacebook;
 let pool: BrowserPool;

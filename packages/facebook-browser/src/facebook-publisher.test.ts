@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeFacebook, type FakeFacebook, type FakeLocale } from '@autoposter/fake-facebook';
 import { PublishError } from '@autoposter/publisher';
 import { createFacebookBrowserPublisher, type FacebookBrowserPublisher } from './facebook-publisher.ts';
 import { testBrowserSettings } from './settings.ts';
 import { publishAccount, publishRequest } from './test/fixtures.ts';
+
+// Real Chromium on a shared 2-core machine: a flow can take far longer than the suite's default.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 let fake: FakeFacebook;
 let publisher: FacebookBrowserPublisher;

@@ -27,7 +27,7 @@ export function testBrowserSettings(overrides: Partial<BrowserSettings> = {}): B
     headless: true,
     actionDelay: NO_DELAY,
     typingDelay: NO_DELAY,
-    elementTimeoutMs: 4_000,
+    elementTimeoutMs: 10_000,
     uploadTimeoutMs: 15_000,
     navigationTimeoutMs: 15_000,
     blockCooldownMs: 24 * 3_600_000,

@@ -5,14 +5,15 @@ import { findDuePendingPosts, ownersOfPosts } from '@autoposter/db/repositories/
 import { createEngine, UseCaseError, type JobView } from '@autoposter/engine';
 import { createLogger } from '@autoposter/logger';
 import { createRedisConnection, eventStreamKey, readEvents } from '@autoposter/queue';
-import { facebookLogin, facebookLoginUsage } from './facebook-login-cli.ts';
 
-if (process.argv[2] === 'facebook-login') process.exit(await facebookLogin(process.argv.slice(3)));
+// Loaded only when asked for: it brings Playwright, which start-posting does not need.
+if (process.argv[2] === 'facebook-login') process.exit(await (await import('./facebook-login-cli.ts')).facebookLogin(process.argv.slice(3)));
 
 const usage = `usage: pnpm cli start-posting [--post-ids <id,id,...>] [--no-follow] [--timeout <seconds>]
   Starts the given posts (or, without ids, every pending post that is due) and follows
   their progress until each posting job has finished.
-${facebookLoginUsage}`;
+usage: pnpm cli facebook-login --account <id> [--headless --email <email> --password <password>]
+  Logs in to Facebook in Chromium and saves the session to the account (see --help of it).`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

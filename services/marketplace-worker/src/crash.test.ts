@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MarketplaceHarness } from './test/harness.ts';
+
+// Real Chromium on a shared 2-core machine: a flow can take far longer than the suite's default.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 const LOCK_MS = 2_000;
 const STALLED_INTERVAL_MS = 1_000;
@@ -63,11 +66,11 @@ describe('marketplace worker killed mid-publish', () => {
     h.fake.state.script(seller.fakeAccount.userId, { kind: 'publish_hang' }, 1);
     const delivery = await h.queuePost(seller, { title: 'Cast iron pan' });
     child = await spawnDoomedWorker();
-    await h.until('Facebook to store the listing', () => h.fake.state.listingsOf(seller.fakeAccount.userId).length === 1, 60_000);
+    await h.until('Facebook to store the listing', () => h.fake.state.listingsOf(seller.fakeAccount.userId).length === 1, 150_000);
     expect(await kill(child)).toBe('SIGKILL');
 
     await survivor();
-    const posted = await h.waitForStatus(delivery.id, 'posted', 60_000);
+    const posted = await h.waitForStatus(delivery.id, 'posted', 150_000);
 
     const listings = h.fake.state.listingsOf(seller.fakeAccount.userId);
     expect(listings).toHaveLength(1);
@@ -86,11 +89,11 @@ describe('marketplace worker killed mid-publish', () => {
     const delivery = await h.queuePost(seller, { title: 'Sartén de hierro' });
     const uploadsBefore = h.fake.state.requests.filter((r) => r.path === '/api/upload').length;
     child = await spawnDoomedWorker();
-    await h.until('a photo upload to start', () => h.fake.state.requests.filter((r) => r.path === '/api/upload').length > uploadsBefore, 60_000);
+    await h.until('a photo upload to start', () => h.fake.state.requests.filter((r) => r.path === '/api/upload').length > uploadsBefore, 150_000);
     expect(await kill(child)).toBe('SIGKILL');
 
     await survivor();
-    const posted = await h.waitForStatus(delivery.id, 'posted', 60_000);
+    const posted = await h.waitForStatus(delivery.id, 'posted', 150_000);
     const listings = h.fake.state.listingsOf(seller.fakeAccount.userId);
     expect(listings).toHaveLength(1);
     expect(posted.providerPostId).toBe(listings[0]!.id);

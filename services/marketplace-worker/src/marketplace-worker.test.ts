@@ -1,8 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { replaceAccountSession } from '@autoposter/db/repositories/accounts';
 import { encryptJson } from '@autoposter/crypto';
 import { createEngine } from '@autoposter/engine';
 import { MarketplaceHarness } from './test/harness.ts';
+
+// Real Chromium on a shared 2-core machine: a flow can take far longer than the suite's default.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 let h: MarketplaceHarness;
 beforeAll(async () => {
@@ -123,7 +126,7 @@ describe('marketplace worker: real Chromium against the fake Facebook', () => {
     expect(await engine.wakeAccountDeliveries(seller.userId, seller.account.id)).toBe(1);
     await engine.close();
 
-    await h.waitForStatus(held.id, 'posted', 30_000);
+    await h.waitForStatus(held.id, 'posted', 150_000);
     expect(h.fake.state.listingsOf(seller.fakeAccount.userId)).toHaveLength(1);
     expect((await h.delivery(failed.id)).status).toBe('failed');
   });
@@ -139,7 +142,7 @@ describe('marketplace worker: real Chromium against the fake Facebook', () => {
       await h.queuePost(alice, { title: 'Alice chair' }),
       await h.queuePost(bruno, { title: 'Bruno silla' }),
     ];
-    await Promise.all(deliveries.map((d) => h.waitForStatus(d.id, 'posted', 90_000)));
+    await Promise.all(deliveries.map((d) => h.waitForStatus(d.id, 'posted', 150_000)));
 
     expect(h.fake.state.listingsOf(alice.fakeAccount.userId).map((l) => l.title).sort()).toEqual(['Alice chair', 'Alice lamp']);
     expect(h.fake.state.listingsOf(bruno.fakeAccount.userId).map((l) => l.title).sort()).toEqual(['Bruno lámpara', 'Bruno silla']);

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { schema } from '@autoposter/db';
 import { createLogger } from '@autoposter/logger';
 import { createRedisConnection } from '@autoposter/queue';
 import { createSessionCheckWorker } from '@autoposter/worker-runtime';
 import { MarketplaceHarness } from './test/harness.ts';
+
+// Real Chromium on a shared 2-core machine: a flow can take far longer than the suite's default.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 let h: MarketplaceHarness;
 beforeAll(async () => {

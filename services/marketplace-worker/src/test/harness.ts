@@ -64,7 +64,7 @@ export class MarketplaceHarness {
 
   workerConfig(overrides: Partial<PublishWorkerConfig> = {}): PublishWorkerConfig {
     const base = testWorkerConfig();
-    return testWorkerConfig({ publishTimeoutMs: 60_000, media: { ...base.media, dir: this.mediaDir }, ...overrides });
+    return testWorkerConfig({ publishTimeoutMs: 120_000, media: { ...base.media, dir: this.mediaDir }, ...overrides });
   }
 
   async startWorker(options: { config?: Partial<PublishWorkerConfig>; workerId?: string } = {}) {
@@ -141,7 +141,7 @@ export class MarketplaceHarness {
     return (await findDeliveryForJob(this.db.db, id))!;
   }
 
-  async waitForStatus(id: string, statuses: string | string[], timeoutMs = 60_000): Promise<DeliveryRow> {
+  async waitForStatus(id: string, statuses: string | string[], timeoutMs = 150_000): Promise<DeliveryRow> {
     const wanted = ([] as string[]).concat(statuses);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -153,7 +153,7 @@ export class MarketplaceHarness {
   }
 
   /** Polls `probe` until it returns something truthy. */
-  async until<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 60_000): Promise<NonNullable<T>> {
+  async until<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 150_000): Promise<NonNullable<T>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await probe();
