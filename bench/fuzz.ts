@@ -9,7 +9,7 @@ import { createLogger } from '@autoposter/logger';
 import { createRedisConnection } from '@autoposter/queue';
 import { buildApp } from '../services/api/src/app.ts';
 import { apiConfigSections } from '../services/api/src/config.ts';
-import { fuzzOpenApi, operationsOf } from '../services/api/src/test/openapi-fuzz.ts';
+import { FUZZ_PROVIDER_ENV, fuzzOpenApi, operationsOf } from '../services/api/src/test/openapi-fuzz.ts';
 import { createBenchDatabase, createBenchRedis, withCleanup } from './lib/bench-env.ts';
 import { note, printTable, printVerdict, round } from './lib/report.ts';
 
@@ -31,6 +31,7 @@ await withCleanup(
       MEDIA_DIR: mediaDir,
       LOGIN_RATE_LIMIT: '100000',
       LOG_LEVEL: 'silent',
+      ...FUZZ_PROVIDER_ENV,
     });
     const producer = createRedisConnection(redis.url, 'producer');
     const app = await buildApp({ config, database, redis: producer, logger: createLogger({ service: 'api', level: 'silent' }) });

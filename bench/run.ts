@@ -13,6 +13,7 @@ const benchmarks = {
   fuzz: 'every OpenAPI operation under >= 10,000 hostile requests: 5xx and bodies without code (issue 16)',
   meta: 'Meta worker vs direct Graph calls against the fake Graph API; concurrency 1/8/32 at 200 ms per call (issue 17)',
   notifier: 'WebSocket fan-out latency and throughput vs a bare ws + Redis pub/sub server; replay (issue 19)',
+  marketplace: 'listings through the browser worker vs a bare Playwright script; concurrency 1/2/4; memory (issue 18)',
 } as const;
 
 type Benchmark = keyof typeof benchmarks;

@@ -23,6 +23,11 @@ RUN pnpm install --frozen-lockfile --offline
 
 # The installed tree without pnpm's store; code stays owned by root, the service writes only to /data and /tmp.
 FROM base AS runtime
+# System packages a service needs (the marketplace worker: chromium).
+ARG APT_PACKAGES=""
+RUN if [ -n "$APT_PACKAGES" ]; then \
+      apt-get update && apt-get install -y --no-install-recommends $APT_PACKAGES && rm -rf /var/lib/apt/lists/*; \
+    fi
 COPY --from=deps /app /app
 ARG SERVICE
 RUN test -f "services/$SERVICE/src/main.ts" \

@@ -250,6 +250,8 @@ export const deliveryAttempts = pgTable(
     errorMessage: text('error_message'),
     stackTrace: text('stack_trace'),
     screenshotArtifactId: uuid('screenshot_artifact_id'),
+    /** The failing page's HTML (secrets scrubbed), beside its screenshot (browser publishers). */
+    pageHtmlArtifactId: uuid('page_html_artifact_id'),
     providerPostId: text('provider_post_id'),
     /** The attempt ended (or died) after the provider may have accepted the post: look before publishing again. */
     outcomeUnknown: boolean('outcome_unknown').notNull().default(false),

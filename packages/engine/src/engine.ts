@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Db } from '@autoposter/db';
+import { wakeAccountDeliveries } from './account-session.ts';
 import type { EngineContext, EngineLogger, EngineSettings } from './context.ts';
 import { dispatchPass } from './dispatch-pass.ts';
 import { deleteAccount, deletePost, deleteUser, publishNow, scheduleCreatedPost, retryFailed, retryPost, schedulePost, startPosting, unschedulePost } from './post-actions.ts';
@@ -40,6 +41,7 @@ export function createEngine(options: EngineOptions) {
     deletePost: (userId: string, postId: string) => deletePost(ctx, userId, postId),
     deleteAccount: (userId: string, accountId: string) => deleteAccount(ctx, userId, accountId),
     deleteUser: (userId: string) => deleteUser(ctx, userId),
+    wakeAccountDeliveries: (userId: string, accountId: string) => wakeAccountDeliveries(ctx, userId, accountId),
     scheduleCreatedPost: (userId: string, postId: string) => scheduleCreatedPost(ctx, userId, postId),
     dispatchPass: () => dispatchPass(ctx),
     retentionPass: () => retentionPass(ctx),

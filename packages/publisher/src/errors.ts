@@ -16,8 +16,12 @@ export type ErrorType = (typeof errorTypes)[number];
 /** Retried with backoff (up to the attempt limit); every other type fails at once. */
 export const temporaryErrorTypes: ReadonlySet<ErrorType> = new Set(['rate_limit', 'network_error', 'provider_unavailable', 'unknown']);
 
-/** These say the account itself is unusable until a person acts: its health becomes `error`. */
-export const accountErrorTypes: ReadonlySet<ErrorType> = new Set(['session_expired', 'invalid_token']);
+/**
+ * These say the account itself is unusable until a person acts (a new session, a checkpoint or
+ * captcha passed by hand): its health becomes `error` and its other deliveries wait for a
+ * session update instead of failing one by one.
+ */
+export const accountErrorTypes: ReadonlySet<ErrorType> = new Set(['session_expired', 'invalid_token', 'captcha']);
 
 export interface PublishErrorOptions {
   /** Provider's own code (Graph error code, HTTP status...). */
@@ -26,6 +30,8 @@ export interface PublishErrorOptions {
   retryAfterMs?: number;
   /** A screenshot of the page when it failed (browser publishers). */
   screenshot?: Buffer;
+  /** The page's HTML when it failed, already scrubbed of secrets (browser publishers). */
+  html?: string;
   /** The write may have reached the provider: the next attempt must look before publishing. */
   outcomeUnknown?: boolean;
   cause?: unknown;
@@ -48,6 +54,7 @@ export class PublishError extends Error {
   readonly code?: string;
   readonly retryAfterMs?: number;
   readonly screenshot?: Buffer;
+  readonly html?: string;
   readonly outcomeUnknown: boolean;
 
   constructor(type: ErrorType, message: string, options: PublishErrorOptions = {}) {
@@ -56,6 +63,7 @@ export class PublishError extends Error {
     if (options.code !== undefined) this.code = String(options.code);
     if (Number.isFinite(options.retryAfterMs) && options.retryAfterMs! >= 0) this.retryAfterMs = Math.min(options.retryAfterMs!, MAX_RETRY_AFTER_MS);
     if (options.screenshot !== undefined) this.screenshot = options.screenshot;
+    if (options.html !== undefined) this.html = options.html;
     this.outcomeUnknown = options.outcomeUnknown ?? false;
   }
 

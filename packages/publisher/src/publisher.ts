@@ -75,6 +75,12 @@ export interface PublishRequest {
 export interface PublishResult {
   providerPostId: string;
   permalink?: string | null;
+  /**
+   * Credentials the provider refreshed during the run (a browser's storage state with rotated
+   * cookies): stored encrypted in place of the account's, unless a person updated the session
+   * meanwhile. `session_updated_at` is left alone.
+   */
+  refreshedCredentials?: AccountCredentials;
 }
 
 export interface SessionCheck {
@@ -83,6 +89,13 @@ export interface SessionCheck {
   /** The check itself failed for a passing reason (network, provider down). */
   temporary?: boolean;
   errorType?: ErrorType;
+  /** With a `flow`: whether every element that flow needs was found, and which were not. */
+  flowCheck?: { ok: boolean; missing: string[] };
+}
+
+export interface SessionCheckOptions {
+  /** Also open this flow's form and look for every element it needs, without publishing. */
+  flow?: 'marketplace';
 }
 
 /** What a worker service supplies to the runtime: how to publish to its channels. */
@@ -95,6 +108,6 @@ export interface Publisher {
    * exists, so the runtime adopts it instead of publishing twice.
    */
   findExisting(request: PublishRequest): Promise<PublishResult | null>;
-  checkSession?(account: PublishAccount, signal: AbortSignal): Promise<SessionCheck>;
+  checkSession?(account: PublishAccount, signal: AbortSignal, options?: SessionCheckOptions): Promise<SessionCheck>;
   close?(): Promise<void>;
 }

@@ -4,13 +4,15 @@ import type { QueueOptions, WorkerOptions } from 'bullmq';
  * Queue names are part of the data in Redis: renaming one strands its jobs.
  * `marketplace` and `meta` feed the two worker services; `dispatch` runs the periodic
  * passes (one at a time, whatever the number of replicas); `webhooks` carries the notifier's
- * webhook calls.
+ * webhook calls; `session-check` the gateway's real session checks of browser accounts.
  */
 export const queueNames = {
   marketplace: 'marketplace',
   meta: 'meta',
   dispatch: 'dispatch',
   webhooks: 'webhooks',
+  /** Real session checks of browser accounts, run by the marketplace worker (which has the browser). */
+  sessionCheck: 'session-check',
 } as const;
 
 export type PublishQueueName = typeof queueNames.marketplace | typeof queueNames.meta;
@@ -35,6 +37,20 @@ export interface JobPayloads {
    * trimmed before the last retry): every attempt sends the same body.
    */
   'call-webhook': { webhook_id: string; event: { id: string; type: string; created_at: string; data: Record<string, unknown> } };
+  /** One account's session, checked for real; `flow` also opens that flow's form. */
+  'check-session': { account_id: string; user_id: string; flow: 'marketplace' | null };
+  /** Every browser account's session, one at a time (the periodic sweep). */
+  'session-sweep': Record<string, never>;
+}
+
+/** What a `check-session` job returns (its BullMQ return value), read by the gateway. */
+export interface SessionCheckAnswer {
+  valid: boolean;
+  /** The check could not tell (network, provider down): not held against the session. */
+  temporary: boolean;
+  message: string;
+  error_type: string | null;
+  flow_check?: { ok: boolean; missing: string[] };
 }
 export type JobName = keyof JobPayloads;
 
@@ -66,6 +82,7 @@ export const webhookJobId = (webhookId: string, eventId: string) => `webhook.${w
 export const schedulerIds = {
   dispatch: 'dispatch-pass',
   retention: 'retention-pass',
+  sessionSweep: 'session-sweep',
 } as const;
 
 /**

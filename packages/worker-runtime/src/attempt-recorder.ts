@@ -1,6 +1,6 @@
 import type { DbOrTx } from '@autoposter/db';
 import { extendCooldown, markSessionInvalid } from '@autoposter/db/repositories/account-health';
-import { insertScreenshot } from '@autoposter/db/repositories/artifacts';
+import { insertPageHtml, insertScreenshot } from '@autoposter/db/repositories/artifacts';
 import { appendDeliveryLogs, type NewDeliveryLog } from '@autoposter/db/repositories/delivery-logs';
 import { finishAttempt, saveProviderState } from '@autoposter/db/repositories/attempts';
 import {
@@ -17,7 +17,7 @@ import { accountErrorTypes, NoLongerWantedError, type PublishDeferral, type Publ
 import { ClaimLostError } from './abort.ts';
 import type { Claim } from './claim.ts';
 import { DeliveryLog } from './delivery-log.ts';
-import { announceDelivery, commitThenAnnounce, deliveryAndJobEvents, sessionInvalid, type Announce } from './events.ts';
+import { accountCoolingDown, announceDelivery, commitThenAnnounce, deliveryAndJobEvents, sessionInvalid, type Announce } from './events.ts';
 import type { Redactor } from './redaction.ts';
 import type { FailureDecision } from './retry-policy.ts';
 import type { RuntimeDeps } from './runtime.ts';
@@ -114,6 +114,9 @@ export class AttemptRecorder {
       const screenshotArtifactId = error.screenshot
         ? await insertScreenshot(tx, { userId: delivery.userId, deliveryId: delivery.id, data: error.screenshot })
         : null;
+      const pageHtmlArtifactId = error.html
+        ? await insertPageHtml(tx, { userId: delivery.userId, deliveryId: delivery.id, html: error.html })
+        : null;
       await finishAttempt(tx, this.claim.attempt.id, {
         outcome: delivery.status === 'canceled' ? 'canceled' : decision.kind === 'fail' ? 'failed' : 'retrying',
         errorType: error.type,
@@ -122,6 +125,7 @@ export class AttemptRecorder {
         stackTrace: error.stack ?? null,
         outcomeUnknown,
         screenshotArtifactId,
+        pageHtmlArtifactId,
       });
       await this.applyToAccount(tx, announce, delivery, error);
       await announceDelivery(tx, announce, delivery, finalOutcome(delivery));
@@ -170,7 +174,8 @@ export class AttemptRecorder {
       if (account) announce(sessionInvalid(account));
     }
     if (error.type === 'rate_limit' && error.retryAfterMs) {
-      await extendCooldown(tx, { ...ids, until: new Date(Date.now() + error.retryAfterMs) });
+      const account = await extendCooldown(tx, { ...ids, until: new Date(Date.now() + error.retryAfterMs) });
+      if (account && account.sessionValid !== false) announce(accountCoolingDown(account, error.message));
     }
   }
 

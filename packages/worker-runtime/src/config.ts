@@ -1,4 +1,7 @@
+import Type from 'typebox';
 import {
+  parseDuration,
+  section,
   databaseSection,
   httpSection,
   loggingSection,
@@ -24,6 +27,14 @@ export const workerConfigSections = {
   pacing: pacingSection,
   media: mediaUrlSection,
 };
+
+/** The periodic real check of every account's session (workers that can check sessions). */
+export const sessionSweepSection = section(
+  {
+    SESSION_SWEEP_INTERVAL: Type.String({ default: '6h', description: 'how often every account session is checked for real; 0 turns the sweep off' }),
+  },
+  (env) => ({ intervalMs: env.SESSION_SWEEP_INTERVAL.trim() === '0' ? 0 : parseDuration(env.SESSION_SWEEP_INTERVAL) }),
+);
 
 export type WorkerServiceConfig = ConfigOf<typeof workerConfigSections>;
 

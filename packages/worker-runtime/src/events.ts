@@ -82,6 +82,23 @@ export const sessionInvalid = (account: AccountRow): PendingEvent => ({
   },
 });
 
+/** The provider blocked the account for a while (a cooldown): its health is `warning` until then. */
+export const accountCoolingDown = (account: AccountRow, message: string): PendingEvent => ({
+  event: {
+    type: 'account.health',
+    user_id: account.userId,
+    data: {
+      account_id: account.id,
+      name: account.name,
+      kind: account.kind,
+      session_valid: account.sessionValid,
+      health_status: 'warning',
+      cooldown_until: account.cooldownUntil?.toISOString() ?? null,
+      message,
+    },
+  },
+});
+
 /** delivery.updated, and for a final outcome the posting job's count and progress. */
 export async function announceDelivery(tx: DbOrTx, announce: Announce, delivery: DeliveryRow, outcome: DeliveryOutcome | null) {
   announce(deliveryUpdated(delivery));

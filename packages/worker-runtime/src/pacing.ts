@@ -8,11 +8,19 @@ import { LuaScript } from './lua-script.ts';
 export interface PacedAccount {
   id: string;
   kind: string;
+  /** The session is known invalid (logged out, a checkpoint): nothing can publish until a person updates it. */
+  sessionInvalid?: boolean;
   cooldownUntil: Date | null;
   limits: AccountLimits;
 }
 
-export type PacingWait = 'cooldown' | 'posting_hours' | 'account_busy' | 'min_gap' | 'daily_cap';
+export type PacingWait = 'session_invalid' | 'cooldown' | 'posting_hours' | 'account_busy' | 'min_gap' | 'daily_cap';
+
+/**
+ * How often a delivery of an account whose session is invalid looks again. Updating the
+ * session (`PUT /api/accounts/:id/session`) wakes them at once; this only bounds a missed wake.
+ */
+export const SESSION_RECHECK_MS = 10 * 60_000;
 export type PacingGate = { allowed: true; slot: PacingSlot } | { allowed: false; until: Date; reason: PacingWait };
 
 /**
@@ -65,6 +73,7 @@ export class AccountPacing {
   ) {}
 
   async enter(account: PacedAccount, now: Date): Promise<PacingGate> {
+    if (account.sessionInvalid) return wait(new Date(now.getTime() + SESSION_RECHECK_MS), 'session_invalid');
     if (account.cooldownUntil && account.cooldownUntil > now) return wait(account.cooldownUntil, 'cooldown');
     const { limits } = account;
     const opens = limits.posting_hours && nextPostingWindow(now, limits.posting_hours, limits.timezone);

@@ -69,6 +69,7 @@ async function enterPacing(deps: RuntimeDeps, account: Account | null): Promise<
     {
       id: account.id,
       kind: account.kind,
+      sessionInvalid: account.sessionValid === false,
       cooldownUntil: account.cooldownUntil,
       limits: effectiveLimits(account.limits, deps.config.pacing),
     },
@@ -156,6 +157,7 @@ async function deferJob(job: PublishJob, token: string | undefined, until: Date,
 
 /** Pacing waits worth telling the user about; the account lock's short waits are routine. */
 const pacingWaitMessages: Partial<Record<PacingWait, string>> = {
+  session_invalid: "the account's session is invalid: it goes again once the session is updated (PUT /api/accounts/:id/session)",
   cooldown: 'the provider asked this account to pause',
   posting_hours: "outside the account's posting hours",
   min_gap: "the account's minimum gap between posts",

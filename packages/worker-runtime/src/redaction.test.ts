@@ -28,6 +28,17 @@ describe('scrubbing an attempt\'s secrets from what it records', () => {
     expect(redactor.text('IGQsecret-token-2 and 48%3Asecret-xs-cookie')).toBe('[redacted] and [redacted]');
   });
 
+  it("keeps a cookie's domain and attributes, so permalinks on facebook.com survive", () => {
+    const redactor = new Redactor();
+    redactor.learnSecretsOf({
+      cookies: [{ name: 'presence_cookie', value: 'EDvF3EtimeF17', domain: '.facebook.com', path: '/marketplace', sameSite: 'no_restriction', storeId: 'firefox-default' }],
+    });
+    expect(redactor.text('https://www.facebook.com/marketplace/item/123/ (sameSite no_restriction)')).toBe(
+      'https://www.facebook.com/marketplace/item/123/ (sameSite no_restriction)',
+    );
+    expect(redactor.text('presence EDvF3EtimeF17')).toBe('presence [redacted]');
+  });
+
   it('replaces secrets providers and HTTP libraries write into text', () => {
     const redactor = new Redactor();
     expect(redactor.text('GET /me?fields=id&access_token=EAABleaked123&x=1 failed')).toBe(

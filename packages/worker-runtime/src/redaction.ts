@@ -5,6 +5,11 @@ const secretLookingKey = /token|cookie|password|passwd|secret|storage_?state|cre
 const MAX_DEPTH = 6;
 /** Shorter credential strings (ids, "/", "Lax") are not worth hiding and would mangle messages. */
 const MIN_SECRET_LENGTH = 8;
+/**
+ * A cookie's or origin's description, not its secret: hiding ".facebook.com" or
+ * "no_restriction" would mangle every permalink and message that names them.
+ */
+const cookieMetadataKeys = new Set(['domain', 'path', 'sameSite', 'storeId', 'origin', 'name']);
 
 /** Secrets providers and HTTP libraries put in text: the part after the name is replaced (idempotently). */
 const secretPatterns: [RegExp, string][] = [
@@ -65,6 +70,7 @@ export class Redactor {
       ...(error.code !== undefined ? { code: this.text(error.code) } : {}),
       ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
       ...(error.screenshot !== undefined ? { screenshot: error.screenshot } : {}),
+      ...(error.html !== undefined ? { html: this.text(error.html) } : {}),
       outcomeUnknown: error.outcomeUnknown,
     });
     if (error.stack !== undefined) scrubbed.stack = this.text(error.stack);
@@ -75,7 +81,7 @@ export class Redactor {
 function stringsIn(value: unknown, depth = 0): string[] {
   if (typeof value === 'string') return [value];
   if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return [];
-  return Object.values(value).flatMap((item) => stringsIn(item, depth + 1));
+  return Object.entries(value).flatMap(([key, item]) => (cookieMetadataKeys.has(key) ? [] : stringsIn(item, depth + 1)));
 }
 
 /** The strings under secret-looking keys (tokens, cookies, passwords, storage states), at any depth. */

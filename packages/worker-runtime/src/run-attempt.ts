@@ -1,3 +1,5 @@
+import { encryptJson } from '@autoposter/crypto';
+import { saveRefreshedCredentials } from '@autoposter/db/repositories/account-health';
 import type { Account } from '@autoposter/db/repositories/accounts';
 import { renewClaim } from '@autoposter/db/repositories/delivery-runs';
 import type { Logger } from '@autoposter/logger';
@@ -61,6 +63,7 @@ export async function runAttempt(
       // Published whatever the record below says: pacing counts it meanwhile (its failure is logged when the attempt ends).
       context.slot?.settle('published').catch(() => undefined);
       const recorded = await recorder.posted(outcome.result, outcome.adopted);
+      if (recorded && context.account) await keepRefreshedCredentials(deps, context.account, outcome.result, context.logger);
       return { kind: recorded ? (outcome.adopted ? 'adopted' : 'posted') : 'claim_lost', publication: 'published' };
     }
     if (outcome.error instanceof PublishDeferral && !outcome.abandoned) return await defer(recorder, outcome.error);
@@ -211,6 +214,22 @@ async function recordFailure(
   return decision.kind === 'fail'
     ? { kind: 'failed', error, publication }
     : { kind: 'retrying', error, delayMs: decision.delayMs, publication };
+}
+
+/** Saves what the provider refreshed (encrypted); a failure costs only the refresh, not the publication. */
+async function keepRefreshedCredentials(deps: RuntimeDeps, account: Account, result: PublishResult, logger: Logger) {
+  if (!result.refreshedCredentials) return;
+  try {
+    const saved = await saveRefreshedCredentials(deps.db, {
+      userId: account.userId,
+      accountId: account.id,
+      credentialsEncrypted: encryptJson(deps.keyring, result.refreshedCredentials),
+      sessionUpdatedAt: account.sessionUpdatedAt,
+    });
+    if (!saved) logger.info('the session was updated during the attempt: the refreshed one is not kept');
+  } catch (err) {
+    logger.warn({ err: databaseCause(err) }, 'could not save the refreshed session');
+  }
 }
 
 function startHeartbeat(intervalMs: number, beat: () => Promise<void>, logger: Logger): () => void {

@@ -5,17 +5,20 @@ import { loadConfig } from '@autoposter/config';
 import { createDatabase, isDatabaseReachable, openConnections, type Database } from '@autoposter/db';
 import { createLogger, type Logger } from '@autoposter/logger';
 import { onShutdown, ops, redisReadiness } from '@autoposter/ops';
-import type { Publisher } from '@autoposter/publisher';
+import type { AccountKind, Publisher } from '@autoposter/publisher';
 import { createRedisConnection, type PublishQueueName } from '@autoposter/queue';
 import { publishWorkerConfig, workerConfigSections, type WorkerServiceConfig } from './config.ts';
 import { createPublishMetrics } from './metrics.ts';
 import { createPublishWorker, type PublishWorker } from './publish-worker.ts';
+import { createSessionCheckWorker, type SessionCheckWorker } from './session-checks.ts';
 
 export interface WorkerServiceOptions {
   /** Service name in logs and metrics, e.g. "meta-worker". */
   service: string;
   queueName: PublishQueueName;
   publisher: Publisher;
+  /** Real session checks of these account kinds (the gateway's and a periodic sweep), by the publisher's `checkSession`. */
+  sessionChecks?: { kinds: readonly AccountKind[]; sweepIntervalMs: number; sweepGapMs?: number; checkTimeoutMs?: number };
 }
 
 export interface RunningWorkerService {
@@ -63,20 +66,43 @@ export async function startWorkerService(
     workerId: config.worker.workerId,
     metrics: createPublishMetrics(app.metrics),
   });
-  return { app, worker, close: () => closeService(app, worker, options.publisher, database, connection) };
+  const sessionChecks = options.sessionChecks
+    ? await createSessionCheckWorker({
+        publisher: options.publisher,
+        kinds: options.sessionChecks.kinds,
+        db: database.db,
+        connection,
+        prefix: config.redis.prefix,
+        keyring: { keys: config.secrets.keys },
+        logger,
+        checkTimeoutMs: options.sessionChecks.checkTimeoutMs ?? 100_000,
+        sweep: { intervalMs: options.sessionChecks.sweepIntervalMs, gapMs: options.sessionChecks.sweepGapMs ?? 30_000 },
+      })
+    : null;
+  return { app, worker, close: () => closeService(app, worker, sessionChecks, options.publisher, database, connection) };
 }
 
-async function closeService(app: FastifyInstance, worker: PublishWorker, publisher: Publisher, database: Database, connection: Redis) {
-  await worker.close();
+async function closeService(
+  app: FastifyInstance,
+  worker: PublishWorker,
+  sessionChecks: SessionCheckWorker | null,
+  publisher: Publisher,
+  database: Database,
+  connection: Redis,
+) {
+  await Promise.all([worker.close(), sessionChecks?.close()]);
   await publisher.close?.();
   await app.close();
   await database.close();
   connection.disconnect();
 }
 
-/** The whole `main` of a worker service: config from the environment, start, listen, stop on SIGTERM. */
-export async function runWorkerService(options: WorkerServiceOptions): Promise<void> {
-  const config = loadConfig(workerConfigSections);
+/**
+ * The whole `main` of a worker service: config from the environment (or the service's own
+ * parse of it, a superset of `workerConfigSections`), start, listen, stop on SIGTERM.
+ */
+export async function runWorkerService(options: WorkerServiceOptions & { config?: WorkerServiceConfig }): Promise<void> {
+  const config = options.config ?? loadConfig(workerConfigSections);
   const logger = createLogger({ service: options.service, level: config.logging.level });
   const service = await startWorkerService(config, { ...options, logger });
   onShutdown(logger, config.http.shutdownGraceMs, service.close);

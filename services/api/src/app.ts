@@ -24,6 +24,7 @@ import { accountSessionRoutes } from './routes/account-sessions.ts';
 import { adminQueueRoutes } from './routes/admin-queues.ts';
 import { publicMediaRoutes } from './routes/public-media.ts';
 import { engine } from './plugins/engine.ts';
+import { sessionCheckers } from './plugins/session-checkers.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
 export interface BuildAppOptions extends ApiServices {
@@ -67,6 +68,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(authRoutes, { prefix: '/api/auth' });
   await app.register(accountHealthRoutes, { prefix: '/api/accounts' });
+  await app.register(sessionCheckers);
   await app.register(accountRoutes, { prefix: '/api/accounts' });
   await app.register(accountSessionRoutes, { prefix: '/api/accounts' });
   await app.register(mediaRoutes, { prefix: '/api/media' });

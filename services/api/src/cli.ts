@@ -6,9 +6,14 @@ import { createEngine, UseCaseError, type JobView } from '@autoposter/engine';
 import { createLogger } from '@autoposter/logger';
 import { createRedisConnection, eventStreamKey, readEvents } from '@autoposter/queue';
 
+// Loaded only when asked for: it brings Playwright, which start-posting does not need.
+if (process.argv[2] === 'facebook-login') process.exit(await (await import('./facebook-login-cli.ts')).facebookLogin(process.argv.slice(3)));
+
 const usage = `usage: pnpm cli start-posting [--post-ids <id,id,...>] [--no-follow] [--timeout <seconds>]
   Starts the given posts (or, without ids, every pending post that is due) and follows
-  their progress until each posting job has finished.`;
+  their progress until each posting job has finished.
+usage: pnpm cli facebook-login --account <id> [--headless --email <email> --password <password>]
+  Logs in to Facebook in Chromium and saves the session to the account (see --help of it).`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

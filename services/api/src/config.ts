@@ -12,6 +12,7 @@ import {
   schedulingSection,
   secretsSection,
   webhookAddressSection,
+  parseDuration,
   section,
   type ConfigOf,
 } from '@autoposter/config';
@@ -21,6 +22,13 @@ export const notifierLinkSection = section(
     NOTIFIER_PUBLIC_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3001', description: 'where clients reach the notifier' }),
   },
   (env) => ({ publicUrl: env.NOTIFIER_PUBLIC_URL.replace(/\/+$/, '') }),
+);
+
+export const sessionCheckSection = section(
+  {
+    SESSION_CHECK_TIMEOUT: Type.String({ default: '120s', description: 'how long validate-session waits for the worker that checks a browser session' }),
+  },
+  (env) => ({ timeoutMs: parseDuration(env.SESSION_CHECK_TIMEOUT) }),
 );
 
 export const apiConfigSections = {
@@ -37,6 +45,7 @@ export const apiConfigSections = {
   notifier: notifierLinkSection,
   graph: graphSection,
   webhookAddresses: webhookAddressSection,
+  sessionCheck: sessionCheckSection,
 };
 
 export type ApiConfig = ConfigOf<typeof apiConfigSections>;

@@ -12,6 +12,7 @@ export interface AccountStatsRow {
   sessionUpdatedAt: Date;
   sessionValid: boolean | null;
   sessionCheckTemporaryFailure: boolean;
+  cooldownUntil: Date | null;
   totalDeliveries: number;
   postedDeliveries: number;
   failedDeliveries: number;
@@ -29,6 +30,7 @@ export async function listAccountStats(db: DbOrTx, userId: string): Promise<Acco
       sessionUpdatedAt: accounts.sessionUpdatedAt,
       sessionValid: accounts.sessionValid,
       sessionCheckTemporaryFailure: accounts.sessionCheckTemporaryFailure,
+      cooldownUntil: accounts.cooldownUntil,
       totalDeliveries: sql<number>`count(${deliveries.id})::int`,
       postedDeliveries: sql<number>`(count(*) filter (where ${deliveries.status} = 'posted'))::int`,
       failedDeliveries: sql<number>`(count(*) filter (where ${deliveries.status} = 'failed'))::int`,

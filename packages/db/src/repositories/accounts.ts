@@ -112,3 +112,9 @@ export async function softDeleteAccount(tx: DbOrTx, userId: string, id: string):
   const now = new Date();
   await tx.update(accounts).set({ deletedAt: now, updatedAt: now }).where(owned(userId, id));
 }
+
+/** Who owns a live account (operator tools that are given only its id); null when there is none. */
+export async function ownerOfAccount(db: DbOrTx, id: string): Promise<string | null> {
+  const [row] = await db.select({ userId: accounts.userId }).from(accounts).where(and(eq(accounts.id, id), isNull(accounts.deletedAt)));
+  return row?.userId ?? null;
+}

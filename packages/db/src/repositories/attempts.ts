@@ -60,6 +60,7 @@ export interface AttemptEnd {
   stackTrace?: string | null;
   outcomeUnknown?: boolean;
   screenshotArtifactId?: string | null;
+  pageHtmlArtifactId?: string | null;
 }
 
 /**

@@ -15,6 +15,7 @@ export interface ErrorLogRow {
   errorMessage: string | null;
   stackTrace: string | null;
   screenshotArtifactId: string | null;
+  pageHtmlArtifactId: string | null;
   /** When the attempt ended, or began if it never recorded an end. */
   occurredAt: Date;
 }
@@ -42,6 +43,7 @@ export async function listErrorLogs(
       errorMessage: deliveryAttempts.errorMessage,
       stackTrace: deliveryAttempts.stackTrace,
       screenshotArtifactId: deliveryAttempts.screenshotArtifactId,
+      pageHtmlArtifactId: deliveryAttempts.pageHtmlArtifactId,
       occurredAt,
     })
     .from(deliveryAttempts)

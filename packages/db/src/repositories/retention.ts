@@ -22,18 +22,18 @@ export async function deleteExpiredHistory(db: DbOrTx, cutoff: Date, idempotency
   const finished = sql`(select id from deliveries where status in ('posted', 'failed', 'canceled'))`;
   const settled = sql`(select id from deliveries where status in ('posted', 'canceled'))`;
   const logs = await count(sql`delete from delivery_logs where created_at < ${cutoff} and delivery_id in ${finished}`);
-  const attempts = await db.execute<{ screenshot_artifact_id: string | null }>(sql`
+  const attempts = await db.execute<{ screenshot_artifact_id: string | null; page_html_artifact_id: string | null }>(sql`
     delete from delivery_attempts
      where started_at < ${cutoff} and outcome <> 'running' and delivery_id in ${finished}
        and (not outcome_unknown or delivery_id in ${settled})
-    returning screenshot_artifact_id`);
-  const screenshots = attempts.rows.map((r) => r.screenshot_artifact_id).filter((id): id is string => id !== null);
+    returning screenshot_artifact_id, page_html_artifact_id`);
+  const screenshots = attempts.rows.flatMap((r) => [r.screenshot_artifact_id, r.page_html_artifact_id]).filter((id): id is string => id !== null);
   const linked = screenshots.length
     ? await count(sql`delete from artifacts where id in (${sql.join(screenshots.map((id) => sql`${id}::uuid`), sql`, `)})`)
     : 0;
   const orphaned = await count(sql`
     delete from artifacts a where a.created_at < ${cutoff}
-       and not exists (select 1 from delivery_attempts t where t.screenshot_artifact_id = a.id)`);
+       and not exists (select 1 from delivery_attempts t where t.screenshot_artifact_id = a.id or t.page_html_artifact_id = a.id)`);
   return {
     logs,
     attempts: attempts.rowCount ?? 0,

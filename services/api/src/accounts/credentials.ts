@@ -1,4 +1,5 @@
 import type { AccountKind } from '@autoposter/db';
+import { missingSessionCookies } from '@autoposter/facebook-browser/credentials';
 import { badRequest } from '../plugins/errors.ts';
 
 /** What is stored (encrypted) per account kind; the publishers read these shapes back. */
@@ -50,6 +51,18 @@ function cookieList(value: unknown, field: string, { nonEmpty }: { nonEmpty: boo
 
 /** A Playwright storage state, or a bare cookie export (for instance from a browser extension). */
 function browserSession(input: Fields, field: string): FacebookBrowserCredentials {
+  const credentials = browserCookies(input, field);
+  const missing = missingSessionCookies(credentials);
+  if (missing.length > 0) {
+    const where = 'storage_state' in credentials ? `${field}.storage_state.cookies` : `${field}.cookies`;
+    throw badRequest(
+      `${where} lacks the Facebook session cookie${missing.length > 1 ? 's' : ''} ${missing.join(' and ')}: export the cookies while logged in to facebook.com`,
+    );
+  }
+  return credentials;
+}
+
+function browserCookies(input: Fields, field: string): FacebookBrowserCredentials {
   acceptOnly(input, ['storage_state', 'cookies'], field);
   if (input.storage_state !== undefined && input.cookies !== undefined) {
     throw badRequest(`${field}: send storage_state or cookies, not both`);

@@ -24,6 +24,8 @@ describe('account health', () => {
     ['a 29-day-old session', session({ sessionUpdatedAt: daysAgo(29.9) }), 'healthy'],
     ['a 30-day-old session', session({ sessionUpdatedAt: daysAgo(30) }), 'warning'],
     ['a check that failed temporarily', session({ sessionCheckTemporaryFailure: true }), 'warning'],
+    ['an account blocked for a while (cooldown)', session({ cooldownUntil: new Date(now.getTime() + 3_600_000) }), 'warning'],
+    ['an account whose cooldown is over', session({ cooldownUntil: daysAgo(1) }), 'healthy'],
     ['a session known invalid', session({ sessionValid: false }), 'error'],
     ['an old session known invalid', session({ sessionValid: false, sessionUpdatedAt: daysAgo(90) }), 'error'],
     ['no session', session({ credentialsEncrypted: '' }), 'error'],

@@ -2,8 +2,8 @@ import type { AccountKind } from '@autoposter/db';
 import type { Account } from '@autoposter/db/repositories/accounts';
 import { GraphClient } from '@autoposter/graph-client';
 import { checkMetaAccount } from '@autoposter/meta-publisher';
+import { actionRequired, type BrowserSessionChecker } from './browser-session-check.ts';
 import type { AccountCredentials } from './credentials.ts';
-import { sessionAgeDays, STALE_SESSION_DAYS } from './health.ts';
 
 /** What a session check found; `temporary` when the check itself could not be made (network, provider down). */
 export interface SessionCheckResult {
@@ -11,6 +11,10 @@ export interface SessionCheckResult {
   message: string;
   actionRequired: string | null;
   temporary: boolean;
+  /** Browser accounts asked to check a flow: whether its form has every field the worker needs. */
+  flowCheck?: { ok: boolean; missing: string[] };
+  /** The checker recorded the result on the account and announced a change itself (the worker does). */
+  recorded?: boolean;
 }
 
 export interface SessionCheckInput {
@@ -19,6 +23,8 @@ export interface SessionCheckInput {
   /** The stored account; null at connect time, before it exists. */
   account: Account | null;
   signal: AbortSignal;
+  /** `marketplace`: browser accounts also open the create-listing form. */
+  flow?: 'marketplace' | null;
 }
 
 export type SessionChecker = (input: SessionCheckInput) => Promise<SessionCheckResult>;
@@ -39,36 +45,32 @@ function metaChecker(client: GraphClient): SessionChecker {
 }
 
 /**
- * Browser sessions are checked by a worker in a browser; without one, the answer comes from what
- * is stored: known invalid, or its age.
+ * Browser sessions are checked for real by the marketplace worker, which has the browser (the
+ * gateway never starts one); it records the result and announces a change itself. Before the
+ * account exists (connect time) there is nothing to visit yet.
  */
-const storedBrowserSession: SessionChecker = async ({ account }) => {
-  if (!account) return { valid: true, message: 'The session was stored; it has not been checked in a browser', actionRequired: null, temporary: false };
-  const age = sessionAgeDays(account, new Date()) ?? 0;
-  if (account.sessionValid === false) {
+function browserChecker(browser: BrowserSessionChecker): SessionChecker {
+  return async ({ account, flow }) => {
+    if (!account) return { valid: true, message: 'The session was stored; it has not been checked in a browser', actionRequired: null, temporary: false };
+    const answer = await browser.check(account, flow ?? null);
     return {
-      valid: false,
-      message: `The session is known to be invalid: ${account.sessionMessage ?? 'a publication found it logged out'}`,
-      actionRequired: 'Log in to Facebook again, export the storage state and update the session (PUT /api/accounts/:id/session)',
-      temporary: false,
+      valid: answer.valid,
+      message: answer.message,
+      actionRequired: actionRequired(account.id, answer),
+      temporary: answer.temporary,
+      ...(flow && answer.flow_check ? { flowCheck: answer.flow_check } : {}),
+      recorded: true,
     };
-  }
-  const stale = age >= STALE_SESSION_DAYS;
-  return {
-    valid: true,
-    message: `The stored session is ${age} day(s) old and not known to be invalid`,
-    actionRequired: stale ? 'Refresh the session: Facebook tends to expire sessions after about 30 days' : null,
-    temporary: false,
   };
-};
+}
 
 /** The session checker of each account kind (`POST /api/accounts/:id/validate-session`, connect-time checks). */
-export function createSessionCheckers(graph: GraphSettings): Record<AccountKind, SessionChecker> {
+export function createSessionCheckers(graph: GraphSettings, browser: BrowserSessionChecker): Record<AccountKind, SessionChecker> {
   const meta = metaChecker(new GraphClient(graph));
   return {
     facebook_page: meta,
     instagram_business: meta,
-    facebook_browser: storedBrowserSession,
+    facebook_browser: browserChecker(browser),
   };
 }
 

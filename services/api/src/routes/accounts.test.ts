@@ -8,7 +8,13 @@ import { createTestApi, type TestApi } from '../test/test-app.ts';
 
 const pageCredentials = { page_id: '1001', access_token: 'EAAB-page-token-secret' };
 const igCredentials = { ig_user_id: '2002', access_token: 'EAAB-ig-token-secret' };
-const storageState = { cookies: [{ name: 'xs', value: 'cookie-secret-xs', domain: '.facebook.com', path: '/' }], origins: [] };
+const storageState = {
+  cookies: [
+    { name: 'c_user', value: '100012345678901', domain: '.facebook.com', path: '/' },
+    { name: 'xs', value: 'cookie-secret-xs', domain: '.facebook.com', path: '/' },
+  ],
+  origins: [],
+};
 const defaultLimits = { daily_cap: 20, min_gap_seconds: 120, posting_hours: null, timezone: 'UTC' };
 const unknownId = '00000000-0000-4000-8000-000000000000';
 
@@ -115,6 +121,17 @@ describe('accounts', () => {
       ['a cookie without a name', { kind: 'facebook_browser', name: 'x', credentials: { cookies: [{ value: 'v' }] } }, 'body.credentials.cookies[0].name'],
       ['a storage state that is a string', { kind: 'facebook_browser', name: 'x', credentials: { storage_state: '{}' } }, 'body.credentials.storage_state'],
       ['a storage state without cookies', { kind: 'facebook_browser', name: 'x', credentials: { storage_state: { origins: [] } } }, 'body.credentials.storage_state.cookies'],
+      ['cookies without xs', { kind: 'facebook_browser', name: 'x', credentials: { cookies: [{ name: 'c_user', value: '1000123' }] } }, 'lacks the Facebook session cookie xs'],
+      [
+        'a storage state without c_user and xs',
+        { kind: 'facebook_browser', name: 'x', credentials: { storage_state: { cookies: [{ name: 'datr', value: 'd' }], origins: [] } } },
+        'body.credentials.storage_state.cookies lacks the Facebook session cookies c_user and xs',
+      ],
+      [
+        'session cookies of another site',
+        { kind: 'facebook_browser', name: 'x', credentials: { cookies: [{ name: 'c_user', value: '1', domain: '.example.com' }, { name: 'xs', value: 'x', domain: '.example.com' }] } },
+        'c_user and xs',
+      ],
       ['a daily cap of 0', { kind: 'facebook_page', name: 'x', credentials: pageCredentials, limits: { daily_cap: 0 } }, 'body.limits.daily_cap'],
       ['a fractional daily cap', { kind: 'facebook_page', name: 'x', credentials: pageCredentials, limits: { daily_cap: 1.5 } }, 'body.limits.daily_cap'],
       ['a daily cap as a string', { kind: 'facebook_page', name: 'x', credentials: pageCredentials, limits: { daily_cap: '5' } }, 'body.limits.daily_cap'],
@@ -235,7 +252,10 @@ describe('accounts', () => {
         .set({ sessionValid: false, sessionCheckTemporaryFailure: true, sessionUpdatedAt: staleSince })
         .where(eq(schema.accounts.id, account.id));
 
-      const cookies = [{ name: 'c_user', value: 'fresh-cookie-secret' }];
+      const cookies = [
+        { name: 'c_user', value: '100012345678901' },
+        { name: 'xs', value: 'fresh-cookie-secret' },
+      ];
       const res = await request(alice.token, 'PUT', `/api/accounts/${account.id}/session`, { cookies });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ session_valid: null, health_status: 'healthy' });

@@ -12,7 +12,7 @@ import {
 } from '@autoposter/db/repositories/accounts';
 import { recordSessionCheck } from '@autoposter/db/repositories/account-health';
 import { parseCredentials, parseSessionUpdate, type AccountCredentials } from '../accounts/credentials.ts';
-import { checkedAtConnect, createSessionCheckers, type SessionCheckResult } from '../accounts/session-checks.ts';
+import { checkedAtConnect, type SessionCheckResult } from '../accounts/session-checks.ts';
 import { LimitsInput, checkLimits } from '../accounts/limits.ts';
 import { AccountBody, accountView } from '../accounts/view.ts';
 import { badRequest, notFound } from '../plugins/errors.ts';
@@ -52,7 +52,6 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const keyring = app.config.secrets;
   const view = (account: Account) => accountView(account, app.config.pacing);
 
-  const checkers = createSessionCheckers(app.config.graph);
 
   /**
    * Meta tokens are checked before they are saved: a user token given for a Page, another
@@ -61,7 +60,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
    */
   async function checkBeforeSaving(kind: AccountKind, credentials: AccountCredentials, account: Account | null): Promise<SessionCheckResult | null> {
     if (!checkedAtConnect.has(kind)) return null;
-    const check = await checkers[kind]({ kind, credentials, account, signal: AbortSignal.timeout(app.config.graph.timeoutMs) });
+    const check = await app.sessionCheckers[kind]({ kind, credentials, account, signal: AbortSignal.timeout(app.config.graph.timeoutMs) });
     if (!check.valid && !check.temporary) throw badRequest(`${check.message}. ${check.actionRequired ?? ''}`.trim(), 'invalid_credentials');
     return check;
   }
@@ -143,7 +142,12 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const check = await checkBeforeSaving(current.kind as AccountKind, credentials, current);
       const account = await replaceAccountSession(app.db, request.user.id, id, encryptJson(keyring, credentials));
       if (!account) throw notFound('Account');
-      return view(await saveCheck(account, check));
+      const saved = await saveCheck(account, check);
+      // Deliveries that waited for a valid session go now.
+      await app.engine
+        .wakeAccountDeliveries(request.user.id, id)
+        .catch((err: unknown) => request.log.warn({ err }, "could not wake the account's waiting deliveries"));
+      return view(saved);
     },
   );
 

@@ -15,10 +15,10 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         operationId: 'getArtifact',
         tags: ['deliveries'],
-        summary: "An attempt's screenshot (owner only)",
+        summary: "An attempt's screenshot or failing page's HTML (owner only)",
         params: IdParams,
         response: {
-          200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'the image bytes' }),
+          200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'the PNG, or the page HTML (as an attachment)' }),
           ...errorResponses(400, 401, 404),
         },
       },
@@ -26,7 +26,12 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const artifact = await findArtifact(app.db, request.user.id, request.params.id);
       if (!artifact) throw notFound('Artifact');
-      return reply.type(artifact.mime).header('cache-control', 'private, max-age=3600').send(artifact.data);
+      reply.type(artifact.mime).header('cache-control', 'private, max-age=3600').header('x-content-type-options', 'nosniff');
+      // A failing page's HTML is Facebook's markup: never run it on this origin.
+      if (!artifact.mime.startsWith('image/')) {
+        reply.header('content-security-policy', "sandbox; default-src 'none'").header('content-disposition', `attachment; filename="page-${artifact.id}.html"`);
+      }
+      return reply.send(artifact.data);
     },
   );
 };

@@ -32,6 +32,7 @@ const Attempt = Type.Object({
   error_code: Nullable(Type.String()),
   error_message: Nullable(Type.String()),
   screenshot_url: Type.Optional(Type.String({ description: 'GET it with the same token' })),
+  page_html_url: Type.Optional(Type.String({ description: "the failing page's HTML, secrets scrubbed (browser channels); GET it with the same token" })),
   provider_post_id: Type.Optional(Type.String()),
 });
 
@@ -75,6 +76,7 @@ const LogsQuery = Type.Object({
 // In the views below, the casts restate what the database's CHECK constraints guarantee.
 function toAttemptView(attempt: DeliveryAttemptRow) {
   const screenshotUrl = artifactUrl(attempt.screenshotArtifactId);
+  const pageHtmlUrl = artifactUrl(attempt.pageHtmlArtifactId);
   return {
     attempt_no: attempt.attemptNo,
     started_at: attempt.startedAt.toISOString(),
@@ -84,6 +86,7 @@ function toAttemptView(attempt: DeliveryAttemptRow) {
     error_code: attempt.errorCode,
     error_message: attempt.errorMessage,
     ...(screenshotUrl ? { screenshot_url: screenshotUrl } : {}),
+    ...(pageHtmlUrl ? { page_html_url: pageHtmlUrl } : {}),
     ...(attempt.providerPostId ? { provider_post_id: attempt.providerPostId } : {}),
   };
 }

@@ -111,6 +111,7 @@ describe('GET /api/error-logs', () => {
       error_message: 'network_error happened',
       stack_trace: 'Error: socket hang up\n    at request',
       screenshot: `/api/artifacts/${artifactId}`,
+      page_html: null,
       created_at: '2026-02-01T10:00:00.000Z',
     });
     const { error_logs: untitled } = (await get(`?post_id=${second.postId}`, owner.token)).json();

@@ -15,6 +15,7 @@ const ErrorLog = Type.Object({
   error_message: Nullable(Type.String()),
   stack_trace: Nullable(Type.String()),
   screenshot: Nullable(Type.String({ description: 'GET it with the same token' })),
+  page_html: Nullable(Type.String({ description: "the failing page's HTML, secrets scrubbed (browser channels); GET it with the same token" })),
   created_at: Timestamp,
 });
 
@@ -39,6 +40,7 @@ const toErrorLogView = (row: ErrorLogRow) => ({
   error_message: row.errorMessage,
   stack_trace: row.stackTrace,
   screenshot: artifactUrl(row.screenshotArtifactId),
+  page_html: artifactUrl(row.pageHtmlArtifactId),
   created_at: row.occurredAt.toISOString(),
 });
 

@@ -54,13 +54,13 @@ describe('secrets in logs and responses', () => {
       method: 'POST',
       url: '/api/accounts',
       headers: auth,
-      payload: { kind: 'facebook_browser', name: 'Browser', credentials: { storage_state: { cookies: [{ name: 'xs', value: stateCookie }], origins: [] } } },
+      payload: { kind: 'facebook_browser', name: 'Browser', credentials: { storage_state: { cookies: [{ name: 'c_user', value: '1000100' }, { name: 'xs', value: stateCookie }], origins: [] } } },
     });
     const browser = await send({
       method: 'POST',
       url: '/api/accounts',
       headers: auth,
-      payload: { kind: 'facebook_browser', name: 'Exported', credentials: { cookies: [{ name: 'xs', value: exportedCookie }] } },
+      payload: { kind: 'facebook_browser', name: 'Exported', credentials: { cookies: [{ name: 'c_user', value: '1000101' }, { name: 'xs', value: exportedCookie }] } },
     });
     await send({
       method: 'POST',
@@ -73,7 +73,7 @@ describe('secrets in logs and responses', () => {
       method: 'PUT',
       url: `/api/accounts/${browser.json().id}/session`,
       headers: auth,
-      payload: { cookies: [{ name: 'xs', value: refreshedCookie }] },
+      payload: { cookies: [{ name: 'c_user', value: '1000101' }, { name: 'xs', value: refreshedCookie }] },
     });
     const form = multipartForm({ data: samplePng() });
     await send({ method: 'POST', url: '/api/media', payload: form.payload, headers: { ...form.headers, ...auth } });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fuzzOpenApi, refuseOutboundFetch } from '../test/openapi-fuzz.ts';
+import { FUZZ_PROVIDER_ENV, fuzzOpenApi, refuseOutboundFetch } from '../test/openapi-fuzz.ts';
 import { createTestApi, type TestApi } from '../test/test-app.ts';
 
 // Every operation of /docs/json under hostile input (issue 16). A short run here; `pnpm bench
@@ -8,7 +8,7 @@ const randomPerOperation = Number(process.env.FUZZ_RANDOM_PER_OPERATION ?? 4);
 
 let api: TestApi;
 beforeAll(async () => {
-  api = await createTestApi({ LOG_LEVEL: 'silent' });
+  api = await createTestApi({ LOG_LEVEL: 'silent', ...FUZZ_PROVIDER_ENV });
 });
 afterAll(() => api.close());
 

@@ -19,7 +19,7 @@ export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** Error responses a route can give, for its schema (and so the OpenAPI). */
-export const errorResponses = (...codes: (400 | 401 | 404 | 409 | 413 | 422 | 429)[]) =>
+export const errorResponses = (...codes: (400 | 401 | 404 | 409 | 413 | 422 | 429 | 502 | 504)[]) =>
   Object.fromEntries(codes.map((code) => [code, ErrorBody]));
 
 export const toIso = (date: Date | null | undefined) => (date ? date.toISOString() : null);

@@ -450,3 +450,14 @@ async function fuzzOperations(app: FastifyInstance, options: FuzzOptions): Promi
   }
   return tally;
 }
+
+/**
+ * Providers the fuzzed gateway may reach: nothing answers on port 9, so a Graph API check fails
+ * at once (a temporary failure, the account is saved), and no marketplace worker takes a browser
+ * session check, which gives up after a second instead of SESSION_CHECK_TIMEOUT's 120.
+ */
+export const FUZZ_PROVIDER_ENV = {
+  GRAPH_API_BASE_URL: 'http://127.0.0.1:9',
+  INSTAGRAM_GRAPH_BASE_URL: 'http://127.0.0.1:9',
+  SESSION_CHECK_TIMEOUT: '1s',
+};

@@ -1,0 +1,1 @@
+ALTER TABLE "delivery_attempts" ADD COLUMN "page_html_artifact_id" uuid;

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startFakeFacebook, type FakeFacebook } from '@autoposter/fake-facebook';
+import { BrowserPool } from './browser-pool.ts';
+import { testBrowserSettings } from './settings.ts';
+
+// Real Chromium on a shared 2-core machine: a flow can take far longer than the suite's default.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
+
+let fake: FakeFacebook;
+let pool: BrowserPool;
+beforeAll(async () => {
+  fake = await startFakeFacebook();
+  pool = new BrowserPool(testBrowserSettings({ baseUrl: fake.url, warmContexts: 1, warmContextIdleMs: 60_000 }));
+});
+afterAll(async () => {
+  await pool?.close();
+  await fake?.close();
+});
+
+const credentialsOf = (account: Parameters<FakeFacebook['exportCookies']>[0]) => ({ cookies: fake.exportCookies(account) });
+
+describe('browser pool', () => {
+  it('keeps at most the configured number of warm contexts, each only for its own account and session', async () => {
+    const [a, b] = [fake.state.addAccount({}), fake.state.addAccount({})];
+    const session = credentialsOf(a);
+    const first = await pool.acquire('account-a', session);
+    await first.release();
+    const again = await pool.acquire('account-a', session);
+    expect(again.context).toBe(first.context);
+    await again.release();
+    // A new session (the person updated it) gets a context of its own.
+    const updated = await pool.acquire('account-a', credentialsOf(a));
+    expect(updated.context).not.toBe(first.context);
+    await updated.release();
+    const other = await pool.acquire('account-b', credentialsOf(b));
+    expect(other.context).not.toBe(first.context);
+    await other.release();
+    // One warm context at most: a's was evicted when b's was kept.
+    expect(await pool.openContexts()).toBe(1);
+    const page = await other.context.newPage();
+    await page.goto(fake.url);
+    expect((await other.context.cookies()).find((c) => c.name === 'c_user')!.value).toBe(b.userId);
+    await page.close();
+  });
+
+  it('launches the browser again after it crashed', async () => {
+    const account = fake.state.addAccount({});
+    const browser = await pool.launch();
+    await browser.close();
+    const lease = await pool.acquire('account-c', credentialsOf(account));
+    const page = await lease.context.newPage();
+    await page.goto(fake.url);
+    expect(await page.title()).toBe('Facebook');
+    await page.close();
+    await lease.release();
+    expect(await pool.launch()).not.toBe(browser);
+  });
+});

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startFakeFacebook, type FakeFacebook, type FakeLocale } from '@autoposter/fake-facebook';
+import { PublishError } from '@autoposter/publisher';
+import { createFacebookBrowserPublisher, type FacebookBrowserPublisher } from './facebook-publisher.ts';
+import { testBrowserSettings } from './settings.ts';
+import { publishAccount, publishRequest } from './test/fixtures.ts';
+
+// Real Chromium on a shared 2-core machine: a flow can take far longer than the suite's default.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
+
+let fake: FakeFacebook;
+let publisher: FacebookBrowserPublisher;
+
+beforeAll(async () => {
+  fake = await startFakeFacebook();
+  publisher = createFacebookBrowserPublisher(testBrowserSettings({ baseUrl: fake.url }));
+});
+afterAll(async () => {
+  await publisher?.close();
+  await fake?.close();
+});
+
+const listing = (title: string) => ({
+  title,
+  price: '120',
+  body: 'Solid oak.\nPick up only.',
+  category: 'Furniture',
+  condition: 'Used - good',
+  location: 'Austin, Minnesota',
+});
+
+describe.each<FakeLocale>(['en_US', 'es_LA'])('Marketplace and groups in %s', (locale) => {
+  it('publishes a listing: every field, boost off, the id read back', async () => {
+    const account = fake.state.addAccount({ locale, name: `Seller ${locale}` });
+    const request = publishRequest(publishAccount(fake, account), listing(`Oak table ${locale}`), { photos: 2 });
+    const result = await publisher.publish(request);
+
+    const [stored] = fake.state.listingsOf(account.userId);
+    expect(stored).toMatchObject({
+      id: result.providerPostId,
+      title: `Oak table ${locale}`,
+      price: '120',
+      category: locale === 'en_US' ? 'Furniture' : 'Muebles',
+      condition: locale === 'en_US' ? 'Used - good' : 'Usado - Buen estado',
+      description: 'Solid oak.\nPick up only.',
+      location: 'Austin, Minnesota',
+      photoCount: 2,
+      boosted: false,
+    });
+    expect(result.permalink).toBe(`${fake.url}/marketplace/item/${stored!.id}/`);
+    expect(request.saved).toEqual([expect.objectContaining({ flow: 'marketplace', title: `Oak table ${locale}` })]);
+    const cookies = (result.refreshedCredentials as { storage_state: { cookies: { name: string; domain: string }[] } }).storage_state.cookies;
+    expect(cookies.map((c) => c.name)).toEqual(expect.arrayContaining(['c_user', 'xs', 'fr']));
+    expect(new Set(cookies.map((c) => c.domain))).toEqual(new Set(['.facebook.com']));
+  });
+
+  it('posts to a group through the composer, lines kept', async () => {
+    const account = fake.state.addAccount({ locale });
+    const group = fake.state.addGroup({});
+    const text = `Selling a bike ${locale}\nBarely used\nDM me`;
+    const request = publishRequest(publishAccount(fake, account), { body: text }, { channel: 'facebook_group', targetId: group.id, photos: 1 });
+    const result = await publisher.publish(request);
+    const [stored] = fake.state.groupPosts.filter((p) => p.groupId === group.id);
+    expect(stored).toMatchObject({ id: result.providerPostId, text, photoCount: 1, status: 'posted', userId: account.userId });
+    expect(result.permalink).toBe(`${fake.url}/groups/${group.id}/posts/${stored!.id}/`);
+  });
+
+  it('tells a post pending admin approval from a published one', async () => {
+    const account = fake.state.addAccount({ locale });
+    const group = fake.state.addGroup({ approval: true });
+    const request = publishRequest(publishAccount(fake, account), { body: `Pending ${locale}` }, { channel: 'facebook_group', targetId: group.id, photos: 0 });
+    const result = await publisher.publish(request);
+    const [stored] = fake.state.groupPosts.filter((p) => p.groupId === group.id);
+    expect(result).toMatchObject({ providerPostId: stored!.id, permalink: null });
+    expect(request.logs.map((l) => l.message).join('\n')).toMatch(/pending admin approval/);
+  });
+
+  it('reports an expired session, a checkpoint and a block, each with a screenshot', async () => {
+    const account = fake.state.addAccount({ locale });
+    const cases = [
+      { fault: { kind: 'session_expired' } as const, type: 'session_expired' },
+      { fault: { kind: 'checkpoint' } as const, type: 'captcha' },
+      { fault: { kind: 'block' } as const, type: 'rate_limit' },
+    ];
+    for (const { fault, type } of cases) {
+      fake.state.clearFaults(account.userId);
+      fake.state.script(account.userId, fault);
+      const error = await publisher.publish(publishRequest(publishAccount(fake, account), listing(`Faulty ${type}`))).catch((e: unknown) => e);
+      expect(error, type).toBeInstanceOf(PublishError);
+      expect((error as PublishError).type).toBe(type);
+      expect((error as PublishError).screenshot!.subarray(1, 4).toString()).toBe('PNG');
+      if (type === 'rate_limit') expect((error as PublishError).retryAfterMs).toBe(24 * 3_600_000);
+    }
+    fake.state.clearFaults(account.userId);
+  });
+
+  it('gets through a "Leave page?" dialog and a slow upload, keeping Publish disabled until photos are in', async () => {
+    const account = fake.state.addAccount({ locale });
+    fake.state.script(account.userId, { kind: 'leave_dialog' }, 1);
+    fake.state.script(account.userId, { kind: 'slow_upload', ms: 1_500 }, 3);
+    const result = await publisher.publish(publishRequest(publishAccount(fake, account), listing(`Slow ${locale}`), { photos: 3 }));
+    expect(fake.state.listingsOf(account.userId)).toEqual([expect.objectContaining({ id: result.providerPostId, photoCount: 3 })]);
+  });
+
+  it('finds an earlier listing past the first pages of "Your listings", and a group post by its author', async () => {
+    const account = fake.state.addAccount({ locale });
+    const request = publishRequest(publishAccount(fake, account), listing('Old listing 3'));
+    const post = await publisher.publish(request);
+    fake.state.listings.push(
+      ...Array.from({ length: 34 }, (_, i) => ({ ...fake.state.listingsOf(account.userId)[0]!, id: `9${i}000`, title: `Newer listing ${i}` })),
+    );
+    expect(await publisher.findExisting(request)).toEqual({ providerPostId: post.providerPostId, permalink: post.permalink });
+    const missing = publishRequest(publishAccount(fake, account), listing('Never published'));
+    expect(await publisher.findExisting(missing)).toBeNull();
+
+    const group = fake.state.addGroup({});
+    const groupRequest = publishRequest(publishAccount(fake, account), { body: `Found later ${locale}` }, { channel: 'facebook_group', targetId: group.id, photos: 0 });
+    const groupPost = await publisher.publish(groupRequest);
+    expect(await publisher.findExisting(groupRequest)).toEqual({ providerPostId: groupPost.providerPostId, permalink: groupPost.permalink });
+  });
+
+  it('names the element it could not find when Facebook renamed a field', async () => {
+    const account = fake.state.addAccount({ locale });
+    fake.state.script(account.userId, { kind: 'renamed_field', field: 'price' });
+    const error = (await publisher.publish(publishRequest(publishAccount(fake, account), listing('Renamed'))).catch((e: unknown) => e)) as PublishError;
+    expect(error.type).toBe('ui_changed');
+    expect(error.message).toContain('MarketplaceForm.price');
+    expect(error.screenshot!.subarray(1, 4).toString()).toBe('PNG');
+    expect(error.html).toContain(locale === 'en_US' ? 'Item for sale' : 'Artículo en venta');
+    expect(error.html).not.toContain(account.xs);
+    expect(fake.state.listingsOf(account.userId)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,133 @@
+import type { Locator, Page } from 'playwright-core';
+import { PublishError, type ErrorType } from '@autoposter/publisher';
+import { anyBlock, anyCaptcha, localeForHtmlLang, type LocaleId, type LocaleTexts } from './locales.ts';
+import { Pacer } from './pacing.ts';
+import type { BrowserSettings } from './settings.ts';
+
+const isTimeout = (error: unknown) => error instanceof Error && error.name === 'TimeoutError';
+
+/** What the page says about the account, whatever the flow expected: null when nothing is wrong. */
+export interface AccessProblem {
+  type: Extract<ErrorType, 'session_expired' | 'captcha' | 'rate_limit'>;
+  message: string;
+}
+
+/**
+ * One page of Facebook driven for one flow: navigation, the interface language read from
+ * `<html lang>`, pacing, and the classification of what went wrong (the page objects name the
+ * element they looked for; this decides whether the page changed or the account is in trouble).
+ */
+export class PageSession {
+  locale: { id: LocaleId; texts: LocaleTexts } = { ...localeForHtmlLang('en') };
+  readonly pacer: Pacer;
+
+  constructor(
+    readonly page: Page,
+    readonly settings: BrowserSettings,
+    readonly signal?: AbortSignal,
+  ) {
+    this.pacer = new Pacer(settings.actionDelay, settings.typingDelay);
+    // A native "Leave page?" (beforeunload) prompt: we only leave on purpose.
+    page.on('dialog', (dialog) => void dialog.accept().catch(() => undefined));
+  }
+
+  get texts(): LocaleTexts {
+    return this.locale.texts;
+  }
+
+  url(path: string): string {
+    return new URL(path, this.settings.baseUrl).toString();
+  }
+
+  /** Opens a Facebook path, checks the session is still good and reads the page's language. */
+  async open(path: string): Promise<void> {
+    try {
+      await this.page.goto(this.url(path), { waitUntil: 'domcontentloaded' });
+    } catch (error) {
+      if (this.signal?.aborted) throw error;
+      throw new PublishError('network_error', `Could not open ${path} on Facebook: ${firstLine(error)}`, { cause: error });
+    }
+    await this.ensureAccess();
+    const lang = await this.page.evaluate(() => document.documentElement.lang).catch(() => '');
+    const locale = localeForHtmlLang(lang);
+    this.locale = { id: locale.id, texts: locale.texts };
+  }
+
+  /** Throws the account's problem (logged out, checkpoint, captcha, block) if the page shows one. */
+  async ensureAccess(): Promise<void> {
+    const problem = await this.accessProblem();
+    if (problem) throw this.accessError(problem);
+  }
+
+  accessError(problem: AccessProblem): PublishError {
+    return new PublishError(problem.type, problem.message, problem.type === 'rate_limit' ? { retryAfterMs: this.settings.blockCooldownMs } : {});
+  }
+
+  async accessProblem(): Promise<AccessProblem | null> {
+    const path = new URL(this.page.url()).pathname;
+    if (/^\/(checkpoint|two_step_verification|two_factor)/.test(path)) {
+      return { type: 'captcha', message: 'Facebook asks this account to pass a security checkpoint: log in by hand (pnpm cli facebook-login) and update the session' };
+    }
+    if (/^\/login/.test(path)) {
+      return { type: 'session_expired', message: 'Facebook sent the browser to its login page: the session expired; update it with PUT /api/accounts/:id/session' };
+    }
+    const text = await this.visibleText();
+    const block = anyBlock.exec(text);
+    if (block) return { type: 'rate_limit', message: `Facebook blocked this account for now: "${block[0]}"` };
+    const captcha = anyCaptcha.exec(text);
+    if (captcha) return { type: 'captcha', message: `Facebook shows a security check: "${captcha[0]}"` };
+    return null;
+  }
+
+  private async visibleText(): Promise<string> {
+    return this.page.locator('body').innerText({ timeout: 2_000 }).catch(() => '');
+  }
+
+  /**
+   * Runs one step on an element the flow needs, named `PageObject.element`. A missing element
+   * is `ui_changed` naming it, unless the page shows why (logged out, blocked, a checkpoint).
+   */
+  async step<T>(element: string, action: () => Promise<T>, options: { outcomeUnknown?: boolean } = {}): Promise<T> {
+    this.signal?.throwIfAborted();
+    try {
+      return await action();
+    } catch (error) {
+      if (error instanceof PublishError || this.signal?.aborted) throw error;
+      const problem = await this.accessProblem();
+      if (problem) throw this.accessError(problem);
+      if (isTimeout(error)) {
+        throw new PublishError('ui_changed', `Facebook's page changed: ${element} was not found or not usable within ${Math.round(this.settings.elementTimeoutMs / 1000)}s`, {
+          code: element,
+          outcomeUnknown: options.outcomeUnknown ?? false,
+          cause: error,
+        });
+      }
+      if (/net::|Target (page, context or browser )?closed|browser has been closed|Navigation/i.test(firstLine(error))) {
+        throw new PublishError('network_error', `${element}: ${firstLine(error)}`, { outcomeUnknown: options.outcomeUnknown ?? false, cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** Waits until the element is there, or fails the step naming it. */
+  async find(element: string, locator: Locator, timeout = this.settings.elementTimeoutMs): Promise<Locator> {
+    await this.step(element, () => locator.waitFor({ state: 'visible', timeout }));
+    return locator;
+  }
+
+  /** Types like a person (one key at a time) when typing is paced, else fills at once. */
+  async type(locator: Locator, text: string): Promise<void> {
+    const delay = this.pacer.keystrokeMs();
+    if (delay <= 0) await locator.fill(text);
+    else {
+      await locator.fill('');
+      await locator.pressSequentially(text, { delay });
+    }
+  }
+
+  pause(): Promise<void> {
+    return this.pacer.pause(this.signal);
+  }
+}
+
+export const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;

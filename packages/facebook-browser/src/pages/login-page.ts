@@ -1,0 +1,21 @@
+import { localeForHtmlLang } from '../locales.ts';
+import type { PageSession } from '../page-session.ts';
+
+/** Facebook's login form: email, password, "Log in". */
+export class LoginPage {
+  constructor(private readonly session: PageSession) {}
+
+  async logIn(email: string, password: string): Promise<void> {
+    const { session } = this;
+    const { page } = session;
+    await page.goto(session.url('/login/'), { waitUntil: 'domcontentloaded' });
+    const lang = await page.evaluate(() => document.documentElement.lang).catch(() => '');
+    session.locale = { ...localeForHtmlLang(lang) };
+    const t = session.texts.login;
+    await session.step('LoginPage.email', () => session.type(page.getByLabel(t.email, { exact: true }), email));
+    await session.step('LoginPage.password', () => session.type(page.getByLabel(t.password, { exact: true }), password));
+    await session.pause();
+    await session.step('LoginPage.submit', () => page.getByRole('button', { name: t.submit, exact: true }).click());
+    await page.waitForLoadState('domcontentloaded');
+  }
+}

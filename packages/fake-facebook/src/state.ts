@@ -1,0 +1,141 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { FakeLocale } from './texts.ts';
+
+export interface FakeAccount {
+  /** The `c_user` cookie: Facebook's numeric user id. */
+  userId: string;
+  /** The `xs` cookie: the session secret. */
+  xs: string;
+  name: string;
+  locale: FakeLocale;
+  email: string | null;
+  password: string | null;
+}
+
+export type FormField = 'photos' | 'title' | 'price' | 'category' | 'condition' | 'description' | 'location';
+
+/** A fault scripted for one account; `times` uses it up (absent: until cleared). */
+export type Fault =
+  /** Every page redirects to the login form. */
+  | { kind: 'session_expired' }
+  /** Every page redirects to an identity checkpoint. */
+  | { kind: 'checkpoint' }
+  /** Publishing answers with the "You're Going Too Fast" block notice. */
+  | { kind: 'block' }
+  /** A form field's visible label is another word (Facebook changed its form). */
+  | { kind: 'renamed_field'; field: FormField; label?: string }
+  /** Each photo upload takes this long. */
+  | { kind: 'slow_upload'; ms: number }
+  /** The server stores the listing or post, then never answers. */
+  | { kind: 'publish_hang' }
+  /** The page shows a "Leave page?" dialog over the form once it loads. */
+  | { kind: 'leave_dialog' };
+
+export interface ScriptedFault {
+  fault: Fault;
+  remaining: number | null;
+}
+
+export interface Listing {
+  id: string;
+  userId: string;
+  title: string;
+  price: string;
+  category: string;
+  condition: string;
+  description: string;
+  location: string;
+  photoCount: number;
+  boosted: boolean;
+  createdAt: string;
+}
+
+export interface GroupPost {
+  id: string;
+  groupId: string;
+  userId: string;
+  text: string;
+  photoCount: number;
+  status: 'posted' | 'pending';
+  createdAt: string;
+}
+
+export interface Group {
+  id: string;
+  name: string;
+  /** Posts wait for an admin's approval. */
+  approval: boolean;
+}
+
+/** Numeric ids, as Facebook's are. */
+export const numericId = () => `${randomInt(1, 9)}${Array.from({ length: 14 }, () => randomInt(0, 10)).join('')}`;
+export const sessionSecret = () => randomBytes(18).toString('base64url');
+
+export class FakeState {
+  readonly accounts = new Map<string, FakeAccount>();
+  readonly groups = new Map<string, Group>();
+  readonly listings: Listing[] = [];
+  readonly groupPosts: GroupPost[] = [];
+  /** Uploaded photo tokens, by the account that uploaded them. */
+  readonly uploads = new Map<string, string>();
+  private readonly faults = new Map<string, ScriptedFault[]>();
+  /** Every request the pages made, newest last: path and which account (tests check cookies never mix). */
+  readonly requests: { path: string; userId: string | null; cookieUsers: string[] }[] = [];
+
+  addAccount(input: Partial<FakeAccount> & { name?: string }): FakeAccount {
+    const account: FakeAccount = {
+      userId: input.userId ?? numericId(),
+      xs: input.xs ?? sessionSecret(),
+      name: input.name ?? 'Test Seller',
+      locale: input.locale ?? 'en_US',
+      email: input.email ?? null,
+      password: input.password ?? null,
+    };
+    this.accounts.set(account.userId, account);
+    return account;
+  }
+
+  addGroup(input: Partial<Group>): Group {
+    const group: Group = { id: input.id ?? numericId(), name: input.name ?? 'Neighbourhood Buy & Sell', approval: input.approval ?? false };
+    this.groups.set(group.id, group);
+    return group;
+  }
+
+  script(userId: string, fault: Fault, times?: number) {
+    const list = this.faults.get(userId) ?? [];
+    list.push({ fault, remaining: times ?? null });
+    this.faults.set(userId, list);
+  }
+
+  clearFaults(userId?: string, kind?: Fault['kind']) {
+    if (userId && kind) this.faults.set(userId, (this.faults.get(userId) ?? []).filter((f) => f.fault.kind !== kind));
+    else if (userId) this.faults.delete(userId);
+    else this.faults.clear();
+  }
+
+  /** The active fault of this kind for the account, used up by one when `consume` is set. */
+  fault<K extends Fault['kind']>(userId: string, kind: K, consume = true): Extract<Fault, { kind: K }> | null {
+    const list = this.faults.get(userId) ?? [];
+    const entry = list.find((f) => f.fault.kind === kind);
+    if (!entry) return null;
+    if (consume && entry.remaining !== null) {
+      entry.remaining -= 1;
+      if (entry.remaining <= 0) list.splice(list.indexOf(entry), 1);
+    }
+    return entry.fault as Extract<Fault, { kind: K }>;
+  }
+
+  listingsOf(userId: string): Listing[] {
+    return this.listings.filter((l) => l.userId === userId).reverse();
+  }
+
+  reset() {
+    this.accounts.clear();
+    this.groups.clear();
+    this.listings.length = 0;
+    this.groupPosts.length = 0;
+    this.uploads.clear();
+    this.faults.clear();
+    this.requests.length = 0;
+  }
+}
