@@ -52,6 +52,22 @@ describe('meta worker: a write that landed although its answer was lost is publi
   });
 });
 
+describe('meta worker: cancel fence on a Page', () => {
+  it('never publishes a Page post canceled before is_published, and deletes its unpublished draft', async () => {
+    const { account, page } = await h.pageAccount();
+    // The unpublished post is created slowly: the cancel comes meanwhile.
+    h.graph.control.fault({ method: 'POST', path: /\/feed$/, fault: { kind: 'slow', ms: 1_500 } });
+    const delivery = await h.deliver(account, 'facebook_page', { body: 'Canceled before publishing' });
+    await h.startWorker();
+    await h.waitFor('the unpublished post', () => [...h.graph.control.store.posts.values()].some((p) => p.pageId === page.pageId));
+    await h.db.pool.query(`update deliveries set cancel_requested_at = now() where id = $1 and status = 'processing'`, [delivery.id]);
+    const canceled = await h.waitForStatus(delivery.id, ['canceled', 'posted', 'failed']);
+    expect(canceled.status).toBe('canceled');
+    expect([...h.graph.control.store.posts.values()].filter((p) => p.pageId === page.pageId)).toHaveLength(0);
+    expect(h.graph.control.store.calls.filter((call) => call.method === 'POST' && /^\/\d+_\d+$/.test(call.path))).toHaveLength(0);
+  });
+});
+
 describe('meta worker: throttling', () => {
   it.each([
     [613, 1996],
