@@ -27,7 +27,7 @@ async function call(method: string, path: string, token: string | null, body?: R
 }
 
 async function waitForStatus(containerId: string, token: string, wanted: string, base = graph.url) {
-  const deadline = Date.now() + 5_000;
+  const deadline = Date.now() + 15_000;
   for (;;) {
     const { body } = await call('GET', `/${containerId}?fields=status_code,status`, token, undefined, base);
     if (body.status_code === wanted) return body;

@@ -172,7 +172,7 @@ export class FakeGraphApi {
     const answer = (body: unknown, ...objectIds: string[]): GraphAnswer => ({ body, objectIds, tokenKind: token.kind });
     if (call.method === 'GET' && call.edge === null) return answer(this.readNode(node, token, call), node);
     if (call.method === 'POST' && call.edge === null) return answer(this.updateNode(node, token, call.params), node);
-    if (call.method === 'DELETE') throw unsupportedPost(node);
+    if (call.method === 'DELETE' && call.edge === null) return answer(this.deleteNode(node, token), node);
     const key = `${call.method} ${call.edge}`;
     switch (key) {
       case 'GET feed':
@@ -295,6 +295,17 @@ export class FakeGraphApi {
     if (video) {
       this.ownPage(video.pageId, token, 'write');
       if (truthy(params.published)) video.published = true;
+      return { success: true };
+    }
+    throw unsupportedPost(id);
+  }
+
+  /** Deleting a Page post (published or not) or an unpublished photo. */
+  private deleteNode(id: string, token: SeededToken): Record<string, unknown> {
+    const post = this.store.posts.get(id);
+    if (post) {
+      this.ownPage(post.pageId, token, 'write');
+      this.store.posts.delete(id);
       return { success: true };
     }
     throw unsupportedPost(id);

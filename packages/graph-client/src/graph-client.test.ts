@@ -13,7 +13,7 @@ beforeAll(async () => {
     graphBaseUrl: graph.url,
     instagramBaseUrl: graph.instagramUrl,
     version: 'v31.0',
-    timeoutMs: 300,
+    timeoutMs: 10_000,
     onUsage: (usage) => seen.push(usage.percent),
   });
 });
@@ -51,8 +51,9 @@ describe('GraphClient over HTTP', () => {
 
   it('times out a slow answer (GRAPH_API_TIMEOUT) and says a write may have landed', async () => {
     const { pageId, pageToken } = graph.newPage();
-    graph.control.fault({ path: /\/feed$/, fault: { kind: 'slow', ms: 1_000 } });
-    const error = await client.request({ host: 'facebook', method: 'POST', path: `/${pageId}/feed`, token: pageToken, params: { message: 'slow' } }).catch((err: unknown) => err);
+    graph.control.fault({ path: /\/feed$/, fault: { kind: 'slow', ms: 5_000 } });
+    const impatient = new GraphClient({ ...client.options, timeoutMs: 500 });
+    const error = await impatient.request({ host: 'facebook', method: 'POST', path: `/${pageId}/feed`, token: pageToken, params: { message: 'slow' } }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(GraphNetworkError);
     expect((error as GraphNetworkError).timedOut).toBe(true);
     expect(classifyGraphFailure(error)).toMatchObject({ type: 'network_error', outcomeUnknown: true });

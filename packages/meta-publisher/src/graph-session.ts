@@ -41,13 +41,17 @@ export class GraphSession {
     return this.call<T>('POST', path, params, {});
   }
 
+  delete(path: string): Promise<unknown> {
+    return this.call('DELETE', path, undefined, {});
+  }
+
   /** The raw call: failures are thrown as the client's errors (for callers that act on the classification). */
-  async raw<T>(method: 'GET' | 'POST', path: string, params?: GraphParams): Promise<T> {
+  async raw<T>(method: 'GET' | 'POST' | 'DELETE', path: string, params?: GraphParams): Promise<T> {
     const { body } = await this.client.request<T>({ host: this.identity.host, method, path, token: this.identity.token, signal: this.signal, ...(params ? { params } : {}) });
     return body;
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, params: GraphParams | undefined, options: { readBack?: boolean }): Promise<T> {
+  private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, params: GraphParams | undefined, options: { readBack?: boolean }): Promise<T> {
     try {
       return await this.raw<T>(method, path, params);
     } catch (error) {

@@ -1,4 +1,4 @@
-import { PublishError, type PublishRequest, type PublishResult } from '@autoposter/publisher';
+import { NoLongerWantedError, PublishError, type PublishRequest, type PublishResult } from '@autoposter/publisher';
 import type { GraphSession } from './graph-session.ts';
 import { findRecent, type Listed } from './listing.ts';
 
@@ -69,9 +69,19 @@ async function createVideo(request: PublishRequest, graph: GraphSession): Promis
   return publishVideo(request, graph, id);
 }
 
-/** The cancel fence, then `is_published=true` on the saved post (a no-op when it already is). */
+/**
+ * The cancel fence, then `is_published=true` on the saved post (a no-op when it already is). A
+ * post no longer wanted is deleted, so no unpublished draft is left on the Page.
+ */
 async function publishPost(request: PublishRequest, graph: GraphSession, postId: string): Promise<PublishResult> {
-  await request.assertStillWanted();
+  await request.assertStillWanted().catch(async (err: unknown) => {
+    if (err instanceof NoLongerWantedError) {
+      await graph.delete(`/${postId}`).catch((cleanup: unknown) => {
+        request.log('WARNING', `The unpublished post could not be deleted: ${(cleanup as Error).message}`, { post_id: postId });
+      });
+    }
+    throw err;
+  });
   await graph.post(`/${postId}`, { is_published: true });
   return { providerPostId: postId, permalink: await readPermalink(request, graph, postId, 'permalink_url') };
 }

@@ -52,6 +52,22 @@ describe('meta worker: a write that landed although its answer was lost is publi
   });
 });
 
+describe('meta worker: cancel fence on a Page', () => {
+  it('never publishes a Page post canceled before is_published, and deletes its unpublished draft', async () => {
+    const { account, page } = await h.pageAccount();
+    // The unpublished post is created slowly: the cancel comes meanwhile.
+    h.graph.control.fault({ method: 'POST', path: /\/feed$/, fault: { kind: 'slow', ms: 1_500 } });
+    const delivery = await h.deliver(account, 'facebook_page', { body: 'Canceled before publishing' });
+    await h.startWorker();
+    await h.waitFor('the unpublished post', () => [...h.graph.control.store.posts.values()].some((p) => p.pageId === page.pageId));
+    await h.db.pool.query(`update deliveries set cancel_requested_at = now() where id = $1 and status = 'processing'`, [delivery.id]);
+    const canceled = await h.waitForStatus(delivery.id, ['canceled', 'posted', 'failed']);
+    expect(canceled.status).toBe('canceled');
+    expect([...h.graph.control.store.posts.values()].filter((p) => p.pageId === page.pageId)).toHaveLength(0);
+    expect(h.graph.control.store.calls.filter((call) => call.method === 'POST' && call.path.startsWith(`/${page.pageId}_`))).toHaveLength(0);
+  });
+});
+
 describe('meta worker: throttling', () => {
   it.each([
     [613, 1996],
@@ -75,7 +91,7 @@ describe('meta worker: throttling', () => {
     expect(waiting.lastErrorMessage).toContain(`(#${code}`);
     const waitedMs = waiting.nextAttemptAt!.getTime() - started;
     expect(waitedMs).toBeGreaterThanOrEqual(7 * 60_000 - 1_000);
-    expect(waitedMs).toBeLessThan(7 * 60_000 + 10_000);
+    expect(waitedMs).toBeLessThan(7 * 60_000 + 60_000);
     const { rows } = await h.db.pool.query('select cooldown_until from accounts where id = $1', [account.id]);
     expect(Math.abs(rows[0].cooldown_until.getTime() - waiting.nextAttemptAt!.getTime())).toBeLessThan(5_000);
     expect(h.graph.control.store.publishedPagePosts(page.pageId)).toHaveLength(0);
@@ -121,8 +137,8 @@ describe('meta worker: accounts and quota', () => {
   it('delays a delivery while the Instagram quota is full (no attempt used), then publishes when the window frees', async () => {
     const { account, igUserId, userId } = await h.instagramAccount();
     h.graph.control.configure({ quotaTotal: 1 });
-    // A publication 24 hours minus two seconds ago fills the window until two seconds from now.
-    const earlier = new Date(Date.now() - 86_400_000 + 2_000);
+    // A publication 23 hours ago fills the window for one more hour.
+    const earlier = new Date(Date.now() - 23 * 3_600_000);
     h.graph.control.store.publishTimes.set(igUserId, [earlier]);
     h.graph.control.store.igMedia.set('earlier', { id: 'earlier', igUserId, containerId: 'none', mediaType: 'IMAGE', caption: 'yesterday', altText: null, timestamp: earlier, permalink: 'https://www.instagram.com/p/earlier/' });
     const photo = await h.addMedia(userId, jpeg());
@@ -130,21 +146,25 @@ describe('meta worker: accounts and quota', () => {
     await h.startWorker({ env: { RETRY_MAX_ATTEMPTS: '1' } });
 
     await h.waitFor('the quota deferral', async () => (await h.attempts({ id: delivery.id, userId })).some((a) => a.outcome === 'deferred'));
-    const waiting = await h.delivery(delivery.id);
-    expect(waiting.status).toMatch(/queued|processing/);
-    expect(h.graph.control.store.containers.size === 0 || ![...h.graph.control.store.containers.values()].some((c) => c.igUserId === igUserId)).toBe(true);
+    const waiting = await h.waitForStatus(delivery.id, ['queued']);
+    // Due when the publication of 23 hours ago leaves the rolling 24 h window.
+    expect(Math.abs(waiting.dueAt!.getTime() - (earlier.getTime() + 86_400_000))).toBeLessThan(5_000);
+    expect((await h.db.pool.query('select cooldown_until from accounts where id = $1', [account.id])).rows[0].cooldown_until).toEqual(waiting.dueAt);
+    expect([...h.graph.control.store.containers.values()].some((c) => c.igUserId === igUserId)).toBe(false);
+    expect((await h.logs(waiting)).map((line) => line.message).join('\n')).toContain('the Instagram publishing quota is used (1 of 1 posts in 24 hours) (no attempt used)');
 
+    // The hour passes: the old publication leaves the window.
+    h.graph.control.store.publishTimes.set(igUserId, []);
+    await h.skipWait(waiting);
     const posted = await h.waitForStatus(delivery.id, ['posted', 'failed'], 20_000);
     expect(posted.status).toBe('posted');
     const attempts = await h.attempts(posted);
     expect(attempts.map((attempt) => attempt.outcome)).toEqual(['deferred', 'posted']);
-    expect(attempts[1]!.startedAt.getTime()).toBeGreaterThanOrEqual(earlier.getTime() + 86_400_000);
-    expect((await h.logs(posted)).map((line) => line.message).join('\n')).toContain('the Instagram publishing quota is used (1 of 1 posts in 24 hours) (no attempt used)');
   });
 
   it('never publishes a post canceled while its Instagram container processes', async () => {
     const { account, igUserId, userId } = await h.instagramAccount();
-    h.graph.control.configure({ containerDelayMs: 1_500 });
+    h.graph.control.configure({ containerDelayMs: 5_000 });
     const photo = await h.addMedia(userId, jpeg());
     const delivery = await h.deliver(account, 'instagram', { body: 'Canceled meanwhile', mediaIds: [photo.id] });
     await h.startWorker();

@@ -237,7 +237,7 @@ export function deferDelivery(db: DbOrTx, fence: ClaimFence, until: Date): Promi
 /** Whether the holder of `fence` should still publish: it holds the claim, no cancel was asked, the post is not deleted. */
 export async function isStillWanted(db: DbOrTx, fence: ClaimFence): Promise<{ wanted: boolean; reason: string | null }> {
   const [row] = await db
-    .select({ cancelRequestedAt: deliveries.cancelRequestedAt, status: deliveries.status, postDeletedAt: posts.deletedAt })
+    .select({ cancelRequestedAt: deliveries.cancelRequestedAt, postDeletedAt: posts.deletedAt })
     .from(deliveries)
     .leftJoin(posts, eq(posts.id, deliveries.postId))
     .where(and(eq(deliveries.id, fence.deliveryId), eq(deliveries.claimToken, fence.token)));

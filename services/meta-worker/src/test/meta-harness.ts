@@ -87,13 +87,13 @@ export class MetaHarness {
       DEFAULT_DAILY_CAP: '1000',
       JOB_LOCK_DURATION: '3s',
       STALLED_CHECK_INTERVAL: '1s',
-      PUBLISH_TIMEOUT: '15s',
+      PUBLISH_TIMEOUT: '30s',
       WORKER_CONCURRENCY: '2',
       PORT: '0',
       LOG_LEVEL: 'debug',
       GRAPH_API_BASE_URL: this.graph.url,
       INSTAGRAM_GRAPH_BASE_URL: this.graph.instagramUrl,
-      GRAPH_API_TIMEOUT: '2s',
+      GRAPH_API_TIMEOUT: '10s',
       ...overrides,
     };
   }
