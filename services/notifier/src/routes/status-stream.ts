@@ -63,6 +63,7 @@ export const statusStreamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply.hijack();
       reply.raw.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), ...eventStreamHeaders });
       const client = clients.add(new SseClient(reply.raw, { limits, metrics, expiresAt }));
+      app.watchToken(client, request.holder.token);
 
       if (job.completedAt) {
         if (missed?.length) for (const event of missed) client.sendEvent(event);
