@@ -21,14 +21,14 @@ interface ClientOptions {
   expiresAt: number | null;
 }
 
-type DropReason = 'too_slow' | 'token_expired';
+type DropReason = 'too_slow' | 'token_expired' | 'token_revoked';
 
 /** setTimeout's longest delay (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** After a close frame, how long a client gets to answer before its connection is cut. */
 const CLOSE_HANDSHAKE_MS = 2_000;
 
-abstract class Client {
+export abstract class Client {
   protected closed = false;
   private readonly closeHandlers: (() => void)[] = [];
   private readonly expiryTimer: NodeJS.Timeout | undefined;
@@ -89,6 +89,7 @@ abstract class Client {
 const closeReasons = {
   too_slow: [CloseCode.tooSlow, 'client too slow: send buffer full'],
   token_expired: [CloseCode.tokenExpired, 'token expired'],
+  token_revoked: [CloseCode.tokenExpired, 'token no longer valid'],
 } as const;
 
 /**
@@ -224,6 +225,11 @@ export class ClientRegistry {
     this.clients.add(client);
     client.onClose(() => this.clients.delete(client));
     return client;
+  }
+
+  /** Every open client. */
+  all(): IterableIterator<Client> {
+    return this.clients.values();
   }
 
   get size(): number {

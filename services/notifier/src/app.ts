@@ -11,6 +11,7 @@ import { errorHandler } from './plugins/errors.ts';
 import { fanout } from './plugins/fanout.ts';
 import { TokenlessLogController } from './plugins/request-log.ts';
 import { services, type NotifierServices } from './plugins/services.ts';
+import { tokenRecheck } from './plugins/token-recheck.ts';
 import { webhookCalls } from './plugins/webhook-calls.ts';
 import { statusStreamRoutes } from './routes/status-stream.ts';
 import { wsRoutes } from './routes/ws.ts';
@@ -56,7 +57,9 @@ export async function buildNotifier(options: BuildNotifierOptions): Promise<Fast
   // Sockets are closed with 1001 by the fanout plugin; the default would close them without a code.
   await app.register(fastifyWebsocket, { preClose: (done) => done(), options: { maxPayload: 4096 } });
   await app.register(webhookCalls, { database: options.database, workerRedis: options.workerRedis });
-  await app.register(authenticate, { verify: accessTokenVerifier(config.notifier.jwtSecret, options.database.db) });
+  const verify = accessTokenVerifier(config.notifier.jwtSecret, options.database.db);
+  await app.register(authenticate, { verify });
+  await app.register(tokenRecheck, { verify, intervalMs: config.notifier.tokenRecheckMs });
   await app.register(wsRoutes);
   await app.register(statusStreamRoutes);
   return app as unknown as FastifyInstance;

@@ -9,7 +9,7 @@ declare module 'fastify' {
     authenticateClient(request: FastifyRequest): Promise<void>;
   }
   interface FastifyRequest {
-    holder: TokenHolder;
+    holder: TokenHolder & { token: string };
   }
 }
 
@@ -26,13 +26,13 @@ function tokenOf(request: FastifyRequest): string | undefined {
 
 export const authenticate = fp(
   async (app: FastifyInstance, options: { verify: VerifyAccessToken }) => {
-    app.decorateRequest('holder', null as unknown as TokenHolder);
+    app.decorateRequest('holder', null as unknown as TokenHolder & { token: string });
     app.decorate('authenticateClient', async (request: FastifyRequest) => {
       const token = tokenOf(request);
       if (!token) throw unauthorized('Missing token: send Authorization: Bearer <token> or ?token=<token>');
       const holder = await options.verify(token);
       if (!holder) throw unauthorized('Invalid or expired token');
-      request.holder = holder;
+      request.holder = { ...holder, token };
     });
   },
   { name: 'authenticate' },

@@ -10,6 +10,13 @@ import { StreamId, Token, Uuid } from './schemas.ts';
 const jobState = (job: PostingJobRow) => ({ ...toJobView(job), ...(job.completedAt ? { final: true } : {}) });
 const doneCount = (data: Record<string, unknown>) => Number(data.completed_posts ?? 0) + Number(data.failed_posts ?? 0);
 const isFinal = (event: StoredEvent) => event.data.final === true;
+const eventStreamHeaders = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  // Nginx would buffer the stream otherwise.
+  'x-accel-buffering': 'no',
+};
 
 /**
  * GET /api/posts/status-stream/:job_id/: one job's `job.progress` events as Server-Sent Events
@@ -18,6 +25,18 @@ const isFinal = (event: StoredEvent) => event.data.final === true;
 export const statusStreamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { hub, clients, metrics, limits } = app.fanout;
   const prefix = app.notifierConfig.redis.prefix;
+
+  /**
+   * What a client that saw events up to `lastEventId` missed of a finished job: its events
+   * after the id (empty when it saw the end), or null when the stream no longer has them all
+   * (then the job's last state is sent instead).
+   */
+  async function missedOfFinishedJob(userId: string, lastEventId: string, accepts: (event: StoredEvent) => boolean) {
+    if ((await checkRetention(app.redis, prefix, lastEventId)).truncated) return null;
+    const missed: StoredEvent[] = [];
+    for await (const page of replayEvents(app.redis, prefix, { afterId: lastEventId, userId, accepts })) missed.push(...page);
+    return missed;
+  }
 
   app.get(
     '/api/posts/status-stream/:job_id/',
@@ -37,30 +56,17 @@ export const statusStreamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!job) throw notFound('Posting job');
       const accepts = (event: StoredEvent) => event.type === 'job.progress' && event.job_id === jobId;
 
-      // A finished job: what the client missed of it, or its last state; nothing at all (204,
-      // which tells EventSource to stop reconnecting) when the client already saw the end.
-      let finishedReplay: StoredEvent[] | null = null;
-      if (job.completedAt && lastEventId !== undefined) {
-        const retention = await checkRetention(app.redis, prefix, lastEventId);
-        finishedReplay = [];
-        if (!retention.truncated) {
-          for await (const page of replayEvents(app.redis, prefix, { afterId: lastEventId, userId, accepts })) finishedReplay.push(...page);
-          if (finishedReplay.length === 0) return reply.code(204).send();
-        }
-      }
+      const missed = job.completedAt && lastEventId !== undefined ? await missedOfFinishedJob(userId, lastEventId, accepts) : null;
+      // The client saw the end already: 204 tells EventSource to stop reconnecting.
+      if (missed?.length === 0) return reply.code(204).send();
 
       reply.hijack();
-      reply.raw.writeHead(200, {
-        ...(reply.getHeaders() as Record<string, string>),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
+      reply.raw.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), ...eventStreamHeaders });
       const client = clients.add(new SseClient(reply.raw, { limits, metrics, expiresAt }));
+      app.watchToken(client, request.holder.token);
 
       if (job.completedAt) {
-        if (finishedReplay?.length) for (const event of finishedReplay) client.sendEvent(event);
+        if (missed?.length) for (const event of missed) client.sendEvent(event);
         else client.sendData(jobState(job));
         client.end();
         return;

@@ -1,7 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schema } from '@autoposter/db';
 import { appendEvents, eventStreamKey, type PlatformEvent } from '@autoposter/queue';
 import { createTestDatabase, createTestRedis, insertPostingJob, insertUser, type TestDatabase, type TestRedis } from '@autoposter/testing';
 import { openSocket, signTestToken, startTestNotifier, testJwtSecret, type TestNotifier, type WsMessage } from '../test/test-notifier.ts';
@@ -14,7 +16,7 @@ const jwtSecret = testJwtSecret();
 beforeAll(async () => {
   db = await createTestDatabase();
   redis = await createTestRedis();
-  notifier = await startTestNotifier({ db, redis, jwtSecret }, { HEARTBEAT_INTERVAL: '500ms' });
+  notifier = await startTestNotifier({ db, redis, jwtSecret }, { HEARTBEAT_INTERVAL: '500ms', TOKEN_RECHECK_INTERVAL: '300ms' });
 });
 afterAll(async () => {
   await notifier.close();
@@ -95,6 +97,17 @@ describe('authentication before the upgrade', () => {
     const client = await openSocket(`${notifier.wsUrl}/ws?token=${signTestToken(jwtSecret, id, { expiresInMs: 1_500 })}`);
     const closed = await client.closed;
     expect(closed).toEqual({ code: 4001, reason: 'token expired' });
+  });
+
+  it("closes a deleted user's open socket (4001) within an interval of TOKEN_RECHECK_INTERVAL", async () => {
+    const alice = await newUser();
+    const bob = await newUser();
+    const aliceSocket = await openSocket(`${notifier.wsUrl}/ws?token=${alice.token}`);
+    const bobSocket = await openSocket(`${notifier.wsUrl}/ws?token=${bob.token}`);
+    await db.db.delete(schema.users).where(eq(schema.users.id, alice.id));
+    expect(await aliceSocket.closed).toEqual({ code: 4001, reason: 'token no longer valid' });
+    expect(bobSocket.socket.readyState).toBe(bobSocket.socket.OPEN);
+    bobSocket.socket.close();
   });
 
   it('answers 400 naming a bad job_id or last_event_id, and 404 for another user\'s job', async () => {

@@ -37,6 +37,7 @@ export const wsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { job_id: jobId, last_event_id: lastEventId } = request.query;
       request.log.info({ req: requestFields(request), user_id: userId }, 'websocket opened');
       const client = clients.add(new SocketClient(socket, { limits, metrics, expiresAt }));
+      app.watchToken(client, request.holder.token);
       const subscription = new Subscription({
         hub,
         redis: app.redis,
