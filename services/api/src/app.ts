@@ -22,6 +22,8 @@ import { accountHealthRoutes } from './routes/account-health.ts';
 import { adminQueueRoutes } from './routes/admin-queues.ts';
 import { publicMediaRoutes } from './routes/public-media.ts';
 import { engine } from './plugins/engine.ts';
+import { postImportRoutes } from './routes/posts-import.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 
 export interface BuildAppOptions extends ApiServices {
   logger: FastifyServerOptions['loggerInstance'];
@@ -67,6 +69,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(errorLogRoutes, { prefix: '/api/error-logs' });
   await app.register(artifactRoutes, { prefix: '/api/artifacts' });
   await app.register(adminQueueRoutes, { prefix: '/admin/queues' });
+  await app.register(postImportRoutes, { prefix: '/api/posts' });
+  await app.register(dashboardRoutes, { distDir: options.config.dashboard.distDir, notifierUrl: options.config.notifier.publicUrl });
 
   return app as unknown as FastifyInstance;
 }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import Type from 'typebox';
 import {
   databaseSection,
@@ -40,6 +41,13 @@ export const notifierLinkSection = section(
   (env) => ({ publicUrl: env.NOTIFIER_PUBLIC_URL.replace(/\/+$/, '') }),
 );
 
+export const dashboardSection = section(
+  {
+    WEB_DIST_DIR: Type.String({ default: '', description: 'the built dashboard (services/web/dist) served at /; empty: the one in this checkout' }),
+  },
+  (env) => ({ distDir: env.WEB_DIST_DIR || fileURLToPath(new URL('../../web/dist', import.meta.url)) }),
+);
+
 export const apiConfigSections = {
   http: httpSection(3000),
   database: databaseSection,
@@ -52,6 +60,7 @@ export const apiConfigSections = {
   retry: retrySection,
   scheduling: schedulingSection,
   notifier: notifierLinkSection,
+  dashboard: dashboardSection,
 };
 
 export type ApiConfig = ConfigOf<typeof apiConfigSections>;
