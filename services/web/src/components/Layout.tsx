@@ -66,6 +66,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 to={item.to}
                 label={item.label}
                 active={location.pathname === item.to}
+                variant="filled"
                 aria-current={location.pathname === item.to ? 'page' : undefined}
                 onClick={close}
               />

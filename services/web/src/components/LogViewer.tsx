@@ -1,10 +1,11 @@
-import { Button, Code, Group, ScrollArea, SegmentedControl, Stack, Text } from '@mantine/core';
+import { Button, Code, Group, SegmentedControl, Stack, Text } from '@mantine/core';
 import { useClipboard } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client.ts';
 import { formatDateTime } from '../lib/time.ts';
+import { ScrollRegion } from './ScrollRegion.tsx';
 import { QueryState } from './states.tsx';
 
 type Level = 'ALL' | 'INFO' | 'WARNING' | 'ERROR';
@@ -58,11 +59,11 @@ export function LogViewer({ deliveryId }: { deliveryId: string }) {
         </Group>
       </Group>
       <QueryState what="logs" isPending={logs.isPending} error={logs.error} isEmpty={lines.length === 0} empty={<Text size="sm" c="dimmed">No log lines{level === 'ALL' ? '' : ` at ${level}`}.</Text>}>
-        <ScrollArea.Autosize mah={320} type="auto">
-          <Code block aria-label="Log lines">
+        <ScrollRegion label="Log lines" maxHeight={320}>
+          <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
             {lines.map((line) => `${formatDateTime(line.timestamp)}  ${line.level.padEnd(7)}  ${line.message}`).join('\n')}
           </Code>
-        </ScrollArea.Autosize>
+        </ScrollRegion>
       </QueryState>
     </Stack>
   );

@@ -29,7 +29,7 @@ export function ScheduleModal({
       <form onSubmit={submit}>
         <Stack>
           {initial && <Text size="sm">Now scheduled for {formatDateTime(initial)}.</Text>}
-          <TextInput type="datetime-local" label={`Publish at (${timeZone})`} required value={value} onChange={(e) => setValue(e.currentTarget.value)} error={error} data-autofocus />
+          <TextInput type="datetime-local" step={1} label={`Publish at (${timeZone})`} required value={value} onChange={(e) => setValue(e.currentTarget.value)} error={error} data-autofocus />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayInZone, utcToWallClock, wallClockToUtc } from './time.ts';
+import { dayInZone, formatDateTime, utcToWallClock, wallClockToUtc } from './time.ts';
 
 describe('time-zone conversion', () => {
   it('sends a wall-clock time as the UTC instant it is in the named zone', () => {
@@ -35,6 +35,12 @@ describe('time-zone conversion', () => {
   it('puts an instant on the day it falls on in the zone', () => {
     expect(dayInZone('2030-01-31T23:30:00.000Z', 'Europe/Paris')).toBe('2030-02-01');
     expect(dayInZone('2030-01-31T23:30:00.000Z', 'America/New_York')).toBe('2030-01-31');
+  });
+
+  it('formats an instant in the zone, naming the zone', () => {
+    expect(formatDateTime('2030-01-31T08:30:00.000Z', 'Europe/Paris', 'en-GB')).toBe('31 Jan 2030, 09:30 CET');
+    expect(formatDateTime('2030-07-31T08:30:00.000Z', 'America/New_York', 'en-US')).toBe('Jul 31, 2030, 04:30 AM EDT');
+    expect(formatDateTime(null, 'UTC')).toBe('—');
   });
 
   it('refuses what is not a date and time', () => {

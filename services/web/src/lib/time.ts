@@ -47,9 +47,9 @@ export function utcToWallClock(iso: string, timeZone: string): string {
 }
 
 /** "Jan 31, 2030, 09:30 CET": a UTC instant as the person reads it. */
-export function formatDateTime(iso: string | null | undefined, timeZone = browserTimeZone()): string {
+export function formatDateTime(iso: string | null | undefined, timeZone = browserTimeZone(), locale?: string): string {
   if (!iso) return '—';
-  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone, timeZoneName: 'short' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' }).format(new Date(iso));
 }
 
 /** The calendar day ("YYYY-MM-DD") a UTC instant falls on in `timeZone`. */

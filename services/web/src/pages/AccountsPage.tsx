@@ -1,6 +1,5 @@
 import {
   Alert,
-  Badge,
   Button,
   Card,
   FileButton,
@@ -23,6 +22,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../api/client.ts';
 import type { Account, AccountHealthReport } from '../api/types.ts';
+import { ToneBadge, type Tone } from '../components/badges.tsx';
+import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { QueryState } from '../components/states.tsx';
 import { validateSession, type SessionCheck } from '../contract.ts';
 import { useLive } from '../live/LiveProvider.tsx';
@@ -35,15 +36,9 @@ const KIND_LABELS: Record<Kind, string> = {
   facebook_page: 'Facebook Page (token)',
   instagram_business: 'Instagram business (token)',
 };
-const HEALTH_COLORS = { healthy: 'green', warning: 'yellow', error: 'red' } as const;
+const HEALTH_TONES = { healthy: ['green.9', 'white'], warning: ['yellow.5', 'black'], error: ['red.9', 'white'] } as const satisfies Record<string, Tone>;
 
-function HealthBadge({ status }: { status: keyof typeof HEALTH_COLORS }) {
-  return (
-    <Badge color={HEALTH_COLORS[status]} variant="light" styles={{ label: { color: `var(--mantine-color-${HEALTH_COLORS[status]}-9)` } }}>
-      {status}
-    </Badge>
-  );
-}
+const HealthBadge = ({ status }: { status: keyof typeof HEALTH_TONES }) => <ToneBadge tone={HEALTH_TONES[status]}>{status}</ToneBadge>;
 
 function actionNeeded(row: AccountHealthReport['accounts'][number], account: Account | undefined): string {
   if (account?.cooldown_until && Date.parse(account.cooldown_until) > Date.now()) return `Blocked by the provider until ${formatDateTime(account.cooldown_until)}`;
@@ -324,7 +319,7 @@ export default function AccountsPage() {
 
   const byId = new Map((accounts.data?.items ?? []).map((account) => [account.id, account]));
   const summary = health.data?.summary;
-  const liveStatus = (accountId: string) => state.accounts[accountId]?.value.health_status as keyof typeof HEALTH_COLORS | undefined;
+  const liveStatus = (accountId: string) => state.accounts[accountId]?.value.health_status as keyof typeof HEALTH_TONES | undefined;
 
   return (
     <Stack>
@@ -368,7 +363,7 @@ export default function AccountsPage() {
           </>
         }
       >
-        <Table.ScrollContainer minWidth={900}>
+        <ScrollRegion label="Accounts (scrollable)" minWidth={900}>
           <Table aria-label="Accounts" verticalSpacing="sm">
             <Table.Thead>
               <Table.Tr>
@@ -435,7 +430,7 @@ export default function AccountsPage() {
               })}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollRegion>
         <List size="xs" c="dimmed">
           <List.Item>Healthy: a session under 30 days old, not known invalid. Warning: 30 days or older, or the last check failed temporarily. Error: missing or invalid.</List.Item>
         </List>

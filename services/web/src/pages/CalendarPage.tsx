@@ -7,6 +7,7 @@ import { api, unwrap } from '../api/client.ts';
 import type { Post } from '../api/types.ts';
 import { PostStatusBadge } from '../components/badges.tsx';
 import { ScheduleModal } from '../components/ScheduleModal.tsx';
+import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { QueryState } from '../components/states.tsx';
 import { browserTimeZone, dayInZone, formatDateTime, utcToWallClock, wallClockToUtc } from '../lib/time.ts';
 
@@ -107,11 +108,11 @@ export default function CalendarPage() {
       <Badge
         component={Link}
         to={`/posts/${entry.post.id}`}
-        variant={entry.movable ? 'filled' : 'light'}
-        color={entry.movable ? 'indigo' : 'green'}
+        variant="filled"
+        color={entry.movable ? 'indigo.8' : 'green.9'}
         draggable={entry.movable}
         onDragStart={(event: DragEvent) => event.dataTransfer.setData('text/plain', entry.post.id)}
-        styles={{ root: { cursor: entry.movable ? 'grab' : 'pointer', maxWidth: '100%', textTransform: 'none' }, label: entry.movable ? undefined : { color: 'var(--mantine-color-green-9)' } }}
+        styles={{ root: { cursor: entry.movable ? 'grab' : 'pointer', maxWidth: '100%', textTransform: 'none' } }}
         title={`${entry.post.title || entry.post.body.slice(0, 40)} · ${formatDateTime(entry.at)}`}
       >
         {utcToWallClock(entry.at, timeZone).slice(11)} {entry.post.title || entry.post.body.slice(0, 30)}
@@ -166,15 +167,15 @@ export default function CalendarPage() {
       )}
       <QueryState what="the calendar" isPending={entries.isPending} error={entries.error} onRetry={() => void entries.refetch()}>
         {view === 'month' && (
-          <div style={{ overflowX: 'auto' }}>
-            <SimpleGrid cols={7} spacing={2} miw={640} role="grid" aria-label={heading}>
+          <ScrollRegion label="Month (scrollable)">
+            <SimpleGrid cols={7} spacing={2} miw={640}>
               {WEEKDAYS.map((name) => (
-                <Text key={name} size="xs" fw={700} ta="center" role="columnheader">
+                <Text key={name} size="xs" fw={700} ta="center" aria-hidden>
                   {name}
                 </Text>
               ))}
               {Array.from({ length: 42 }, (_, i) => addDays(gridStart, i)).map((day) => (
-                <Paper key={day} withBorder p={4} mih={90} role="gridcell" aria-label={dayLabel(day)} data-day={day} bg={day === today ? 'blue.0' : day.slice(0, 7) === anchor.slice(0, 7) ? undefined : 'gray.0'} {...dropTarget(day)}>
+                <Paper key={day} withBorder p={4} mih={90} role="group" aria-label={dayLabel(day)} data-day={day} bg={day === today ? 'blue.0' : day.slice(0, 7) === anchor.slice(0, 7) ? undefined : 'gray.0'} {...dropTarget(day)}>
                   <Text size="xs" c={day.slice(0, 7) === anchor.slice(0, 7) ? undefined : 'dimmed'}>
                     {Number(day.slice(8))}
                   </Text>
@@ -182,10 +183,10 @@ export default function CalendarPage() {
                 </Paper>
               ))}
             </SimpleGrid>
-          </div>
+          </ScrollRegion>
         )}
         {view === 'week' && (
-          <div style={{ overflowX: 'auto' }}>
+          <ScrollRegion label="Week (scrollable)">
             <Table withColumnBorders miw={760} aria-label={heading} layout="fixed">
               <Table.Thead>
                 <Table.Tr>
@@ -212,11 +213,11 @@ export default function CalendarPage() {
                 ))}
               </Table.Tbody>
             </Table>
-          </div>
+          </ScrollRegion>
         )}
         {view === 'list' && (
           <QueryState what="posts" isPending={false} error={null} isEmpty={(entries.data ?? []).length === 0} empty={<Text c="dimmed">No scheduled or published posts.</Text>}>
-            <Table.ScrollContainer minWidth={560}>
+            <ScrollRegion label="Scheduled and published posts (scrollable)" minWidth={560}>
               <Table aria-label="Scheduled and published posts">
                 <Table.Thead>
                   <Table.Tr>
@@ -254,7 +255,7 @@ export default function CalendarPage() {
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </ScrollRegion>
           </QueryState>
         )}
       </QueryState>

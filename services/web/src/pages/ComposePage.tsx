@@ -78,8 +78,10 @@ export default function ComposePage() {
   const [created, setCreated] = useState<{ id: string; warnings: Warning[] } | null>(null);
   const timeZone = browserTimeZone();
 
-  const set = (field: keyof typeof content) => (event: { currentTarget: { value: string } }) =>
-    setContent((current) => ({ ...current, [field]: event.currentTarget.value }));
+  const set = (field: keyof typeof content) => (event: { currentTarget: { value: string } }) => {
+    const value = event.currentTarget.value;
+    setContent((current) => ({ ...current, [field]: value }));
+  };
 
   const images = uploads.filter((upload) => upload.media?.mime.startsWith('image/'));
   const video = uploads.find((upload) => upload.media?.mime.startsWith('video/'));
@@ -328,6 +330,7 @@ export default function ComposePage() {
               {when === 'later' && (
                 <TextInput
                   type="datetime-local"
+                  step={1}
                   label={`Publish at (${timeZone})`}
                   required
                   value={scheduledAt}

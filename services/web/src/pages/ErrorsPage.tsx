@@ -1,9 +1,11 @@
-import { Accordion, Anchor, Badge, Code, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Accordion, Anchor, Code, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
 import type { ErrorLogs } from '../api/types.ts';
+import { ToneBadge } from '../components/badges.tsx';
 import { Screenshot } from '../components/Screenshot.tsx';
+import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { QueryState } from '../components/states.tsx';
 import { CHANNEL_LABELS, type Channel } from '../lib/channel-rules.ts';
 import { formatDateTime } from '../lib/time.ts';
@@ -59,9 +61,7 @@ export default function ErrorsPage() {
             <Accordion.Item key={entry.id} value={entry.id}>
               <Accordion.Control>
                 <Group gap="xs" wrap="nowrap">
-                  <Badge color="red" variant="light" styles={{ label: { color: 'var(--mantine-color-red-9)' } }}>
-                    {entry.error_type}
-                  </Badge>
+                  <ToneBadge tone={['red.9', 'white']}>{entry.error_type}</ToneBadge>
                   <Text size="sm" truncate>
                     {entry.post_title} · {CHANNEL_LABELS[entry.channel as Channel]} · {formatDateTime(entry.created_at)}
                   </Text>
@@ -74,9 +74,11 @@ export default function ErrorsPage() {
                     Open the post
                   </Anchor>
                   {entry.stack_trace && (
-                    <Code block style={{ maxHeight: 200, overflow: 'auto' }}>
-                      {entry.stack_trace}
-                    </Code>
+                    <ScrollRegion label="Stack trace" maxHeight={200}>
+                      <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
+                        {entry.stack_trace}
+                      </Code>
+                    </ScrollRegion>
                   )}
                   {entry.screenshot && <Screenshot url={entry.screenshot} alt={`Screenshot of the ${entry.error_type} failure`} />}
                 </Stack>

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { tokenStore, toApiError, ApiError } from '../api/client.ts';
 import type { paths } from '../api/schema';
+import { ScrollRegion } from '../components/ScrollRegion.tsx';
 
 type ImportResult = paths['/api/posts/import']['post']['responses'][200]['content']['application/json'];
 type RowError = ImportResult['errors'][number];
@@ -76,7 +77,9 @@ export default function ImportPage() {
         id), or <Code>facebook_group:account:group id</Code>, separated by <Code>|</Code>. <Code>scheduled_at</Code> is ISO 8601 with a time zone,
         or empty to leave the post pending.
       </Text>
-      <Code block>{EXAMPLE}</Code>
+      <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+        {EXAMPLE}
+      </Code>
       <Group>
         <FileButton onChange={choose} accept=".csv,text/csv">
           {(props) => <Button {...props}>Choose a CSV file</Button>}
@@ -95,7 +98,7 @@ export default function ImportPage() {
             {valid} of {preview.total_rows || body.length} row(s) can be imported
             {preview.errors.length > 0 ? `; ${errorsByRow.size} row(s) have errors. Nothing is imported from a file with errors unless you import the valid rows only.` : '.'}
           </Alert>
-          <Table.ScrollContainer minWidth={640}>
+          <ScrollRegion label="Rows of the file (scrollable)" minWidth={640}>
             <Table aria-label="Rows of the file" striped>
               <Table.Thead>
                 <Table.Tr>
@@ -136,7 +139,7 @@ export default function ImportPage() {
                 })}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </ScrollRegion>
           <Group>
             <Button disabled={preview.errors.length > 0 || valid === 0} loading={importRows.isPending && importRows.variables === false} onClick={() => importRows.mutate(false)}>
               Import {valid} post(s)

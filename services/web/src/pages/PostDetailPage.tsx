@@ -9,10 +9,13 @@ import { DeliveryStatusBadge, PostStatusBadge } from '../components/badges.tsx';
 import { LogViewer } from '../components/LogViewer.tsx';
 import { ScheduleModal } from '../components/ScheduleModal.tsx';
 import { Screenshot } from '../components/Screenshot.tsx';
+import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { QueryState } from '../components/states.tsx';
 import { useLive } from '../live/LiveProvider.tsx';
 import { CHANNEL_LABELS, type Channel } from '../lib/channel-rules.ts';
 import { formatDateTime } from '../lib/time.ts';
+
+const LIVE_STATUSES = new Set(['scheduled', 'queued', 'processing', 'retrying']);
 
 function Attempts({ delivery }: { delivery: Delivery }) {
   const detail = useQuery({
@@ -59,7 +62,12 @@ export default function PostDetailPage() {
   const { watchJob } = useLive();
   const [scheduling, setScheduling] = useState(false);
   const [confirm, setConfirm] = useState<'delete' | 'cancel' | null>(null);
-  const post = useQuery({ queryKey: ['post', id], queryFn: () => unwrap(api.GET('/api/posts/{id}', { params: { path: { id } } })) });
+  const post = useQuery({
+    queryKey: ['post', id],
+    queryFn: () => unwrap(api.GET('/api/posts/{id}', { params: { path: { id } } })),
+    // Live events refresh it too; polling covers a notifier that is down or far away.
+    refetchInterval: (query) => (query.state.data?.deliveries.some((delivery) => LIVE_STATUSES.has(delivery.status)) ? 3_000 : false),
+  });
   const accounts = useQuery({ queryKey: ['accounts'], queryFn: () => unwrap(api.GET('/api/accounts/')) });
   const accountName = (accountId: string) => accounts.data?.items.find((account) => account.id === accountId)?.name ?? 'account';
 
@@ -179,7 +187,7 @@ export default function PostDetailPage() {
             <Title order={3} size="h4">
               Deliveries
             </Title>
-            <Table.ScrollContainer minWidth={560}>
+            <ScrollRegion label="Deliveries (scrollable)" minWidth={560}>
               <Table aria-label="Deliveries">
                 <Table.Thead>
                   <Table.Tr>
@@ -221,7 +229,7 @@ export default function PostDetailPage() {
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </ScrollRegion>
 
             <Accordion variant="separated" multiple>
               {data.deliveries.map((delivery) => (

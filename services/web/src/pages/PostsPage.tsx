@@ -6,6 +6,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api, ApiError, unwrap } from '../api/client.ts';
 import type { Post, PostStatus } from '../api/types.ts';
 import { PostStatusBadge, TargetBadges } from '../components/badges.tsx';
+import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { QueryState } from '../components/states.tsx';
 import { useLive } from '../live/LiveProvider.tsx';
 import { CHANNEL_LABELS, type Channel } from '../lib/channel-rules.ts';
@@ -41,6 +42,7 @@ export default function PostsPage() {
     queryKey: ['posts', { status, channel, accountId, cursor }],
     queryFn: () =>
       unwrap(api.GET('/api/posts/', { params: { query: { status, channel, account_id: accountId, cursor, limit: PAGE_SIZE } } })),
+    refetchInterval: (query) => (query.state.data?.items.some((post) => post.status === 'processing') ? 3_000 : false),
   });
 
   const setFilter = (key: string, value: string | null) => {
@@ -186,7 +188,7 @@ export default function PostsPage() {
           </>
         }
       >
-        <Table.ScrollContainer minWidth={720}>
+        <ScrollRegion label="Posts (scrollable)" minWidth={720}>
           <Table striped highlightOnHover verticalSpacing="xs" aria-label="Posts">
             <Table.Thead>
               <Table.Tr>
@@ -226,7 +228,7 @@ export default function PostsPage() {
               })}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollRegion>
         <Group justify="space-between">
           <Button variant="default" disabled={cursors.length === 0} onClick={() => setCursors((list) => list.slice(0, -1))}>
             Previous page
