@@ -33,5 +33,7 @@ ensure_redis
 write_env_file
 ensure_databases "${DATABASE_URL:-$(env_file_value DATABASE_URL)}" "$DEFAULT_TEST_DATABASE_URL"
 pnpm db:migrate
+log 'building the dashboard (served at /)'
+pnpm --filter @autoposter/web build >/dev/null
 log 'starting the gateway (Ctrl-C to stop)'
 exec pnpm dev
