@@ -3,7 +3,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['**/node_modules/', '.vitest/', '.turbo/', 'coverage/', 'storage/', 'migrations/meta/'] },
+  { ignores: ['**/node_modules/', '**/dist/', '.vitest/', '.turbo/', 'coverage/', 'storage/', 'migrations/meta/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -39,6 +39,8 @@ ensure_redis
 write_env_file
 ensure_databases "${DATABASE_URL:-$(env_file_value DATABASE_URL)}" "$DEFAULT_TEST_DATABASE_URL"
 pnpm db:migrate
+log 'building the dashboard (served at /)'
+pnpm --filter @autoposter/web build >/dev/null
 # The marketplace worker drives Chromium; elsewhere than Debian, set CHROMIUM_PATH in .env.
 if command -v apt-get >/dev/null 2>&1; then ensure_chromium; fi
 log 'starting every service (Ctrl-C stops them all)'

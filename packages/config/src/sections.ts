@@ -244,3 +244,11 @@ export const webhookAddressSection = section(
   },
   (env) => ({ allowPrivate: env.WEBHOOK_ALLOW_PRIVATE }),
 );
+
+/** Where Facebook's site is (or a stand-in such as the fake): the gateway reports it, the marketplace worker drives it. */
+export const facebookSiteSection = section(
+  {
+    FACEBOOK_BASE_URL: Type.String({ pattern: '^https?://', default: 'https://www.facebook.com', description: 'Facebook, or a stand-in such as the fake' }),
+  },
+  (env) => ({ baseUrl: env.FACEBOOK_BASE_URL.replace(/\/+$/, '') }),
+);

@@ -26,6 +26,9 @@ import { publicMediaRoutes } from './routes/public-media.ts';
 import { engine } from './plugins/engine.ts';
 import { sessionCheckers } from './plugins/session-checkers.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { platformRoutes } from './routes/platform.ts';
+import { postImportRoutes } from './routes/posts-import.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 
 export interface BuildAppOptions extends ApiServices {
   logger: FastifyServerOptions['loggerInstance'];
@@ -66,6 +69,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(engine, { periodicPasses: options.periodicPasses ?? false });
 
+  await app.register(platformRoutes, { prefix: '/api/platform' });
   await app.register(authRoutes, { prefix: '/api/auth' });
   await app.register(accountHealthRoutes, { prefix: '/api/accounts' });
   await app.register(sessionCheckers);
@@ -81,6 +85,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(artifactRoutes, { prefix: '/api/artifacts' });
   await app.register(webhookRoutes, { prefix: '/api/webhooks' });
   await app.register(adminQueueRoutes, { prefix: '/admin/queues' });
+  await app.register(postImportRoutes, { prefix: '/api/posts' });
+  await app.register(dashboardRoutes, { distDir: options.config.dashboard.distDir, notifierUrl: options.config.notifier.publicUrl });
 
   return app as unknown as FastifyInstance;
 }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import Type from 'typebox';
 import {
   authSection,
@@ -12,6 +13,7 @@ import {
   schedulingSection,
   secretsSection,
   webhookAddressSection,
+  facebookSiteSection,
   parseDuration,
   section,
   type ConfigOf,
@@ -31,6 +33,13 @@ export const sessionCheckSection = section(
   (env) => ({ timeoutMs: parseDuration(env.SESSION_CHECK_TIMEOUT) }),
 );
 
+export const dashboardSection = section(
+  {
+    WEB_DIST_DIR: Type.String({ default: '', description: 'the built dashboard (services/web/dist) served at /; empty: the one in this checkout' }),
+  },
+  (env) => ({ distDir: env.WEB_DIST_DIR || fileURLToPath(new URL('../../web/dist', import.meta.url)) }),
+);
+
 export const apiConfigSections = {
   http: httpSection(3000),
   database: databaseSection,
@@ -44,8 +53,10 @@ export const apiConfigSections = {
   scheduling: schedulingSection,
   notifier: notifierLinkSection,
   graph: graphSection,
+  facebook: facebookSiteSection,
   webhookAddresses: webhookAddressSection,
   sessionCheck: sessionCheckSection,
+  dashboard: dashboardSection,
 };
 
 export type ApiConfig = ConfigOf<typeof apiConfigSections>;

@@ -23,7 +23,7 @@ export const unauthorized = (message = 'Missing or invalid token') => new HttpEr
 
 const useCaseStatus: Record<UseCaseError['kind'], number> = { invalid: 400, not_found: 404, conflict: 409 };
 
-interface ValidationIssue {
+export interface ValidationIssue {
   instancePath: string;
   message?: string;
   keyword: string;
@@ -31,7 +31,7 @@ interface ValidationIssue {
 }
 
 /** "body.targets[0].channel must be one of ..." from a schema validation failure. */
-function describeValidation(context: string, issue: ValidationIssue): string {
+export function describeValidation(context: string, issue: ValidationIssue): string {
   const path = issue.instancePath
     .split('/')
     .filter(Boolean)

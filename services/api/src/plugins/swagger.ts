@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { API_VERSION } from '../version.ts';
 
 /**
  * Collection routes are registered as `/` under their prefix, which Fastify serves with and
@@ -17,7 +18,7 @@ export const openApi = fp(
       openapi: {
         info: {
           title: 'Autoposter API',
-          version: '1.0.0',
+          version: API_VERSION,
           description: 'Publish posts to Marketplace, groups, Pages and Instagram.',
           license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
         },

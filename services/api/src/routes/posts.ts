@@ -3,6 +3,7 @@ import Type from 'typebox';
 import { findPost, listPosts } from '@autoposter/db/repositories/posts';
 import { notFound } from '../plugins/errors.ts';
 import { decodeCursor, encodeCursor } from '../posts/cursor.ts';
+import { PostWarning, duplicateWarnings } from '../posts/duplicate-warnings.ts';
 import { runIdempotent } from '../posts/idempotency.ts';
 import { createPost, updatePost } from '../posts/post-commands.ts';
 import {
@@ -18,6 +19,11 @@ import { IdParams, Nullable, Uuid, errorResponses } from '../schemas/common.ts';
 const PostPage = Type.Object({
   items: Type.Array(PostView),
   next_cursor: Nullable(Type.String({ description: 'pass as ?cursor= for the next page; null on the last page' })),
+});
+
+const CreatedPost = Type.Object({
+  ...PostView.properties,
+  warnings: Type.Optional(Type.Array(PostWarning, { description: 'e.g. possible_duplicate: the same content was published to a target in the last 7 days' })),
 });
 
 const DeletedPost = Type.Object({ id: Uuid, deleted: Type.Literal(true) });
@@ -40,7 +46,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'With Idempotency-Key, the same key and body within 24 h answers the first result (header Idempotent-Replayed: true) and never creates a second post. If that post has since been deleted, the replay is a 404, as for any missing post.',
         headers: IdempotencyHeaders,
         body: CreatePostBody,
-        response: { 201: PostView, ...errorResponses(400, 401, 404, 409, 422) },
+        response: { 201: CreatedPost, ...errorResponses(400, 401, 404, 409, 422) },
       },
     },
     async (request, reply) => {
@@ -59,7 +65,9 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .scheduleCreatedPost(userId, result.body.id)
           .catch((err: unknown) => request.log.warn({ err }, 'scheduled post left to the dispatch pass'));
       }
-      return reply.code(201).send(result.body);
+      if (result.replayed) return reply.code(201).send(result.body);
+      const warnings = await duplicateWarnings(app.db, userId, result.body);
+      return reply.code(201).send(warnings.length > 0 ? { ...result.body, warnings } : result.body);
     },
   );
 

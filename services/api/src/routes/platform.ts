@@ -1,0 +1,50 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { ErrorBody } from '../schemas/common.ts';
+import { API_VERSION } from '../version.ts';
+
+/** The providers' own addresses: anything else (a fake, a stand-in) makes the platform a sandbox. */
+export const REAL_PROVIDERS = {
+  graph_api: 'https://graph.facebook.com',
+  instagram_graph_api: 'https://graph.instagram.com',
+  facebook: 'https://www.facebook.com',
+} as const;
+
+const Platform = Type.Object({
+  sandbox: Type.Boolean({ description: 'true while any provider URL is not the real provider: nothing is published for real' }),
+  providers: Type.Object({
+    graph_api: Type.String({ description: 'GRAPH_API_BASE_URL' }),
+    instagram_graph_api: Type.String({ description: 'INSTAGRAM_GRAPH_BASE_URL' }),
+    facebook: Type.String({ description: 'FACEBOOK_BASE_URL' }),
+  }),
+  version: Type.String(),
+});
+
+export function platformInfo(providers: Record<keyof typeof REAL_PROVIDERS, string>) {
+  const sandbox = (Object.keys(REAL_PROVIDERS) as (keyof typeof REAL_PROVIDERS)[]).some((name) => providers[name] !== REAL_PROVIDERS[name]);
+  return { sandbox, providers, version: API_VERSION };
+}
+
+/** `GET /api/platform`: public, so clients (the dashboard's banner) can tell a sandbox from the real thing. */
+export const platformRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const info = platformInfo({
+    graph_api: app.config.graph.graphBaseUrl,
+    instagram_graph_api: app.config.graph.instagramBaseUrl,
+    facebook: app.config.facebook.baseUrl,
+  });
+
+  app.get(
+    '/',
+    {
+      schema: {
+        operationId: 'getPlatform',
+        summary: 'Which provider URLs this platform talks to, and whether it is a sandbox',
+        tags: ['platform'],
+        security: [],
+        // Any route can answer 414 (a URL too long); this one has no other failure.
+        response: { 200: Platform, 414: ErrorBody },
+      },
+    },
+    async () => info,
+  );
+};
