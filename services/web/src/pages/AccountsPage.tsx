@@ -89,7 +89,7 @@ function AddAccountModal({ opened, onClose }: { opened: boolean; onClose(): void
           : kind === 'facebook_page'
             ? { page_id: providerId.trim(), access_token: token.trim() }
             : { ig_user_id: providerId.trim(), access_token: token.trim(), ...(login === 'instagram' ? { login } : {}) };
-      return unwrap(api.POST('/api/accounts/', { body: { kind, name, email: email || null, credentials } }));
+      return unwrap(api.POST('/api/accounts', { body: { kind, name, email: email || null, credentials } }));
     },
     onSuccess: (account) => {
       notifications.show({ color: 'green', message: `Added ${account.name}` });
@@ -306,7 +306,7 @@ export default function AccountsPage() {
   const [checks, setChecks] = useState<Record<string, SessionCheck>>({});
   const { state } = useLive();
   const queryClient = useQueryClient();
-  const accounts = useQuery({ queryKey: ['accounts'], queryFn: () => unwrap(api.GET('/api/accounts/')) });
+  const accounts = useQuery({ queryKey: ['accounts'], queryFn: () => unwrap(api.GET('/api/accounts')) });
   const health = useQuery({ queryKey: ['accounts', 'health'], queryFn: () => unwrap(api.GET('/api/accounts/health-check')) });
   const check = useMutation({
     mutationFn: ({ account, flow }: { account: Account; flow?: 'marketplace' }) => validateSession(account.id, flow),

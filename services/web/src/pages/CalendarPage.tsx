@@ -28,7 +28,7 @@ async function fetchCalendarEntries(): Promise<Entry[]> {
   for (const status of ['scheduled', 'published', 'partial'] as const) {
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const result = await unwrap(api.GET('/api/posts/', { params: { query: { status, limit: 100, cursor } } }));
+      const result = await unwrap(api.GET('/api/posts', { params: { query: { status, limit: 100, cursor } } }));
       for (const post of result.items) {
         const posted = post.deliveries.map((delivery) => delivery.posted_at).filter((at): at is string => !!at).sort()[0];
         const at = status === 'scheduled' ? post.scheduled_at : posted;

@@ -66,7 +66,7 @@ function fieldOf(error: ApiError): Field | 'form' {
 export default function ComposePage() {
   const navigate = useNavigate();
   const { watchJob } = useLive();
-  const accounts = useQuery({ queryKey: ['accounts'], queryFn: () => unwrap(api.GET('/api/accounts/')) });
+  const accounts = useQuery({ queryKey: ['accounts'], queryFn: () => unwrap(api.GET('/api/accounts')) });
   const [content, setContent] = useState({ title: '', body: '', currency: 'USD', category: '', condition: '', location: '', link: '' });
   const [price, setPrice] = useState<string | number>('');
   const [uploads, setUploads] = useState<Upload[]>([]);
@@ -149,7 +149,7 @@ export default function ComposePage() {
         ),
         scheduled_at: when === 'later' && scheduledAt ? wallClockToUtc(scheduledAt, timeZone) : null,
       };
-      return unwrap(api.POST('/api/posts/', { body }));
+      return unwrap(api.POST('/api/posts', { body }));
     },
     onSuccess: (post) => {
       const warnings = ((post as { warnings?: Warning[] }).warnings ?? []).filter(Boolean);

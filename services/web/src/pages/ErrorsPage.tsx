@@ -21,7 +21,7 @@ export default function ErrorsPage() {
   const validPostId = UUID.test(postId) ? postId : undefined;
   const logs = useQuery({
     queryKey: ['errors', errorType, validPostId],
-    queryFn: () => unwrap(api.GET('/api/error-logs/', { params: { query: { error_type: errorType, post_id: validPostId, limit: 100 } } })),
+    queryFn: () => unwrap(api.GET('/api/error-logs', { params: { query: { error_type: errorType, post_id: validPostId, limit: 100 } } })),
   });
   const setParam = (key: string, value: string | null) => {
     const next = new URLSearchParams(params);

@@ -68,7 +68,7 @@ export default function PostDetailPage() {
     // Live events refresh it too; polling covers a notifier that is down or far away.
     refetchInterval: (query) => (query.state.data?.deliveries.some((delivery) => LIVE_STATUSES.has(delivery.status)) ? 3_000 : false),
   });
-  const accounts = useQuery({ queryKey: ['accounts'], queryFn: () => unwrap(api.GET('/api/accounts/')) });
+  const accounts = useQuery({ queryKey: ['accounts'], queryFn: () => unwrap(api.GET('/api/accounts')) });
   const accountName = (accountId: string) => accounts.data?.items.find((account) => account.id === accountId)?.name ?? 'account';
 
   const refresh = () => {

@@ -37,11 +37,11 @@ export default function PostsPage() {
   const queryClient = useQueryClient();
   const { watchJob } = useLive();
 
-  const accounts = useQuery({ queryKey: ['accounts'], queryFn: () => unwrap(api.GET('/api/accounts/')) });
+  const accounts = useQuery({ queryKey: ['accounts'], queryFn: () => unwrap(api.GET('/api/accounts')) });
   const posts = useQuery({
     queryKey: ['posts', { status, channel, accountId, cursor }],
     queryFn: () =>
-      unwrap(api.GET('/api/posts/', { params: { query: { status, channel, account_id: accountId, cursor, limit: PAGE_SIZE } } })),
+      unwrap(api.GET('/api/posts', { params: { query: { status, channel, account_id: accountId, cursor, limit: PAGE_SIZE } } })),
     refetchInterval: (query) => (query.state.data?.items.some((post) => post.status === 'processing') ? 3_000 : false),
   });
 
