@@ -37,8 +37,8 @@ export function stackPlan(env: Env, root: string): StackPlan {
     notifier: port(env, 'NOTIFIER_PORT', 3001),
     metaWorker: port(env, 'META_WORKER_PORT', 3100),
     marketplaceWorker: port(env, 'MARKETPLACE_WORKER_PORT', 3101),
-    fakeGraph: port(env, 'FAKE_GRAPH_PORT', 3200),
-    fakeFacebook: port(env, 'FAKE_FACEBOOK_PORT', 3300),
+    fakeGraph: port(env, 'FAKE_GRAPH_PORT', 4100),
+    fakeFacebook: port(env, 'FAKE_FACEBOOK_PORT', 3400),
   };
   const fakeGraph = sandbox ? url(ports.fakeGraph) : null;
   const fakeFacebook = sandbox ? url(ports.fakeFacebook) : null;
@@ -73,7 +73,7 @@ export function stackPlan(env: Env, root: string): StackPlan {
   if (sandbox) {
     services.push(
       service('fake-graph', 'packages/fake-graph', ports.fakeGraph, '/_control/state'),
-      service('fake-facebook', 'packages/fake-facebook', ports.fakeFacebook, '/_control/state'),
+      service('fake-facebook', 'packages/fake-facebook', ports.fakeFacebook, '/__control/requests'),
     );
   }
   return { sandbox, services, sharedEnv, urls: { api: url(ports.api), notifier: url(ports.notifier), fakeGraph, fakeFacebook } };

@@ -1,9 +1,9 @@
-/** `pnpm fake:facebook`: the fake on FAKE_FACEBOOK_PORT (default 3400), with one seeded account and group. */
+/** `pnpm fake:facebook`: the fake on PORT (default 3400) and HOST, with one seeded account and group. */
 import { startFakeFacebook } from './server.ts';
 
 const fake = await startFakeFacebook({
-  port: Number(process.env.FAKE_FACEBOOK_PORT ?? 3400),
-  host: process.env.FAKE_FACEBOOK_HOST ?? '127.0.0.1',
+  port: Number(process.env.PORT || 3400),
+  host: process.env.HOST || '127.0.0.1',
   logger: process.env.LOG_LEVEL === 'debug',
 });
 const account = fake.state.addAccount({ name: 'Sandbox Seller', email: 'seller@example.test', password: 'sandbox-password' });

@@ -48,6 +48,10 @@ function rowErrorsOf(rowNumber: number, err: unknown): RowError[] {
   throw err;
 }
 
+/** The multipart parser's own errors carry a status (limits); anything else is a body that cannot be read. */
+const unreadableUpload = (err: unknown) =>
+  (err as { statusCode?: number }).statusCode ? err : badRequest('The multipart body is malformed or ends before the file does', 'invalid_body');
+
 export const postImportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(multipart, { limits: { fileSize: MAX_CSV_BYTES, files: 1, fields: 5 } });
   app.addHook('onRequest', app.authenticate);
@@ -68,12 +72,16 @@ export const postImportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       if (!request.isMultipart()) throw badRequest('Send the CSV as multipart/form-data in the field "file"', 'missing_file');
-      const part = await request.file();
+      const part = await request.file().catch((err: unknown) => {
+        throw unreadableUpload(err);
+      });
       if (!part || part.fieldname !== 'file') {
         part?.file.resume();
         throw badRequest('Send the CSV in the multipart field "file"', 'missing_file');
       }
-      const buffer = await part.toBuffer();
+      const buffer = await part.toBuffer().catch((err: unknown) => {
+        throw unreadableUpload(err);
+      });
       const rows = parseImportCsv(buffer.toString('utf8'));
       const userId = request.user.id;
 

@@ -93,6 +93,6 @@ describe('webhooks', () => {
 
   it('is published in the OpenAPI document', async () => {
     const doc = (await api.app.inject({ url: '/docs/json' })).json();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/webhooks/', '/api/webhooks/{id}', '/api/webhooks/{id}/deliveries']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/webhooks', '/api/webhooks/{id}', '/api/webhooks/{id}/deliveries']));
   });
 });

@@ -347,7 +347,7 @@ export async function provisionSession(app: FastifyInstance): Promise<FuzzSessio
   const { token } = await must({ method: 'POST', url: '/api/auth/register', payload: { email, password: 'fuzzing password' } }, 201);
   const headers = { authorization: `Bearer ${token}` };
   const account = await must(
-    { method: 'POST', url: '/api/accounts', headers, payload: { kind: 'facebook_browser', name: 'fuzz', credentials: { cookies: [{ name: 'c_user', value: '1' }] } } },
+    { method: 'POST', url: '/api/accounts', headers, payload: { kind: 'facebook_browser', name: 'fuzz', credentials: { cookies: [{ name: 'c_user', value: '1' }, { name: 'xs', value: 'fuzz-session' }] } } },
     201,
   );
   const form = multipartForm({ data: samplePng() });
