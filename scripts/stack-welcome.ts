@@ -33,7 +33,6 @@ export async function printWelcome(plan: StackPlan, env = process.env) {
       lines.push(
         `  sign in as    ${SANDBOX_EMAIL} / SANDBOX_PASSWORD from .env`,
         `  ready token   ${token}`,
-        `  try it        pnpm demo`,
       );
     }
     lines.push('To publish for real, set SANDBOX=false in .env (then add real accounts) and restart.');
