@@ -1,6 +1,6 @@
-import { createVerifier } from 'fast-jwt';
-import { UUID_REGEX, type Db } from '@autoposter/db';
-import { findUserById } from '@autoposter/db/repositories/users';
+import { createDecoder } from 'fast-jwt';
+import { TokenRejectedError, createTokenVerifier } from '@autoposter/auth';
+import type { Db } from '@autoposter/db';
 
 export interface TokenHolder {
   userId: string;
@@ -11,20 +11,23 @@ export interface TokenHolder {
 export type VerifyAccessToken = (token: string) => Promise<TokenHolder | null>;
 
 /**
- * The gateway's access tokens: signed with JWT_SECRET, not expired, `sub` a UUID of a user who
- * still exists. Null for anything else. The one place the notifier decides who a token is.
+ * The gateway's access tokens, checked as the gateway checks them (`@autoposter/auth`): signed
+ * with JWT_SECRET, not expired, claims valid, a user who still exists and has not revoked it
+ * (logout-all, a password change). Null for anything else. The one place the notifier decides
+ * who a token is.
  */
 export function accessTokenVerifier(secret: string, db: Db): VerifyAccessToken {
-  const verify = createVerifier({ key: secret, cache: 10_000 });
+  // A short cache: the periodic recheck of open sockets then sees a revocation within seconds.
+  const tokens = createTokenVerifier({ db, secret, adminEmails: new Set(), userCacheMs: 10_000 });
+  const decode = createDecoder();
   return async (token) => {
-    let payload: { sub?: unknown; exp?: unknown };
     try {
-      payload = verify(token) as typeof payload;
-    } catch {
-      return null;
+      const user = await tokens.verify(token);
+      const { exp } = decode(token) as { exp?: unknown };
+      return { userId: user.id, expiresAt: typeof exp === 'number' ? exp * 1000 : null };
+    } catch (err) {
+      if (err instanceof TokenRejectedError) return null;
+      throw err;
     }
-    if (typeof payload.sub !== 'string' || !UUID_REGEX.test(payload.sub)) return null;
-    if (!(await findUserById(db, payload.sub))) return null;
-    return { userId: payload.sub, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null };
   };
 }
