@@ -124,3 +124,18 @@ describe('compose.yaml', () => {
     });
   });
 });
+
+describe('.env.example', () => {
+  const lines = readFileSync(join(root, '.env.example'), 'utf8').split('\n');
+  const listed = new Map(lines.map((line) => /^(?:# )?([A-Z][A-Z0-9_]*)=(.*)$/.exec(line)).filter((m) => m !== null).map((m) => [m[1]!, m[2]!]));
+
+  it.each(codeServices)('lists every variable %s reads', async (serviceDir) => {
+    const missing = variableNames(await configSectionsOf(serviceDir)).filter((name) => !listed.has(name));
+    expect(missing).toEqual([]);
+  });
+
+  it('leaves every secret empty', () => {
+    const filled = [...listed].filter(([name, value]) => secretName.test(name) && value !== '');
+    expect(filled).toEqual([]);
+  });
+});
