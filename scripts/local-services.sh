@@ -35,7 +35,7 @@ install_dependencies() {
   pnpm install --frozen-lockfile --reporter=append-only
 }
 
-# Debian's Chromium, which the marketplace worker drives (never \`playwright install\`: it downloads).
+# Debian's Chromium, which the marketplace worker drives: Playwright's own browser download cannot work here.
 ensure_chromium() {
   [ -x /usr/bin/chromium ] && return
   if [ "$(id -u)" != 0 ]; then
