@@ -7,7 +7,7 @@ import { replaceAccountSession } from '@autoposter/db/repositories/accounts';
 import { listInstagramSessionsStoredBefore } from '@autoposter/db/repositories/token-refresh';
 import type { GraphClient } from '@autoposter/graph-client';
 import type { Logger } from '@autoposter/logger';
-import { appendEvents } from '@autoposter/queue';
+import { accountHealthEvent, appendEvents } from '@autoposter/queue';
 
 const DAY_MS = 86_400_000;
 /** Instagram Login tokens live 60 days from when they were issued or last refreshed. */
@@ -91,8 +91,7 @@ async function refreshOne(deps: TokenRefreshDeps, account: AccountRow, credentia
 }
 
 async function announce(deps: TokenRefreshDeps, row: AccountRow, health: 'healthy' | 'warning' | 'error') {
-  const data = { account_id: row.id, name: row.name, kind: row.kind, session_valid: row.sessionValid, health_status: health, message: row.sessionMessage };
-  await appendEvents(deps.redis, deps.prefix, [{ type: 'account.health', user_id: row.userId, data }]).catch((err: unknown) => {
+  await appendEvents(deps.redis, deps.prefix, [accountHealthEvent(row, health, row.sessionMessage)]).catch((err: unknown) => {
     deps.logger.warn({ err }, 'could not append the account.health event');
   });
 }

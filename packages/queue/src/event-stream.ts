@@ -15,6 +15,30 @@ export interface StoredEvent<T = Record<string, unknown>> extends PlatformEvent<
   id: string;
 }
 
+/** The account an `account.health` event is about, as any producer has it at hand. */
+export interface HealthEventAccount {
+  id: string;
+  userId: string;
+  name: string;
+  kind: string;
+  sessionValid: boolean | null;
+}
+
+/**
+ * The one shape of `account.health`, whoever sends it (gateway, workers, sweeps): the account,
+ * its health now and why; `extra` adds or overrides fields (a cooldown's end, say).
+ */
+export const accountHealthEvent = (
+  account: HealthEventAccount,
+  healthStatus: 'healthy' | 'warning' | 'error',
+  message: string | null,
+  extra: Record<string, unknown> = {},
+): PlatformEvent => ({
+  type: 'account.health',
+  user_id: account.userId,
+  data: { account_id: account.id, name: account.name, kind: account.kind, session_valid: account.sessionValid, health_status: healthStatus, message, ...extra },
+});
+
 /** Roughly how many events the stream keeps for replay. */
 export const EVENT_STREAM_MAXLEN = 100_000;
 

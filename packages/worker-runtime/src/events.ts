@@ -5,7 +5,7 @@ import type { DeliveryRow } from '@autoposter/db/repositories/delivery-runs';
 import { recordDeliveryOutcome, type DeliveryOutcome, type PostingJobRow } from '@autoposter/db/repositories/posting-jobs';
 import { toJobView } from '@autoposter/engine';
 import type { Logger } from '@autoposter/logger';
-import { EVENT_STREAM_MAXLEN, eventStreamKey, sideConnection, streamFields, type PlatformEvent } from '@autoposter/queue';
+import { EVENT_STREAM_MAXLEN, accountHealthEvent, eventStreamKey, sideConnection, streamFields, type PlatformEvent } from '@autoposter/queue';
 import { Batcher } from './batcher.ts';
 import { LuaScript } from './lua-script.ts';
 
@@ -68,35 +68,12 @@ export const deliveryAndJobEvents = (delivery: DeliveryRow, job: PostingJobRow |
 
 /** A publish attempt found the account's session unusable: its health is now `error`. */
 export const sessionInvalid = (account: AccountRow): PendingEvent => ({
-  event: {
-    type: 'account.health',
-    user_id: account.userId,
-    data: {
-      account_id: account.id,
-      name: account.name,
-      kind: account.kind,
-      session_valid: false,
-      health_status: 'error',
-      message: account.sessionMessage,
-    },
-  },
+  event: accountHealthEvent(account, 'error', account.sessionMessage, { session_valid: false }),
 });
 
 /** The provider blocked the account for a while (a cooldown): its health is `warning` until then. */
 export const accountCoolingDown = (account: AccountRow, message: string): PendingEvent => ({
-  event: {
-    type: 'account.health',
-    user_id: account.userId,
-    data: {
-      account_id: account.id,
-      name: account.name,
-      kind: account.kind,
-      session_valid: account.sessionValid,
-      health_status: 'warning',
-      cooldown_until: account.cooldownUntil?.toISOString() ?? null,
-      message,
-    },
-  },
+  event: accountHealthEvent(account, 'warning', message, { cooldown_until: account.cooldownUntil?.toISOString() ?? null }),
 });
 
 /** delivery.updated, and for a final outcome the posting job's count and progress. */

@@ -8,7 +8,7 @@ import { listAccountsOfKind, recordSessionCheck, type AccountRow } from '@autopo
 import { findAccount } from '@autoposter/db/repositories/accounts';
 import type { Logger } from '@autoposter/logger';
 import { classifyError, type AccountKind, type Publisher, type SessionCheck } from '@autoposter/publisher';
-import { queueNames, schedulerIds, type JobPayloads, type SessionCheckAnswer } from '@autoposter/queue';
+import { accountHealthEvent, queueNames, schedulerIds, type JobPayloads, type SessionCheckAnswer } from '@autoposter/queue';
 import { connectionForEvents, EventPublisher } from './events.ts';
 import { toPublishAccount } from './publish-content.ts';
 import { Redactor } from './redaction.ts';
@@ -86,22 +86,7 @@ export async function createSessionCheckWorker(options: SessionCheckWorkerOption
     const before = accountHealthStatus(account, now);
     const after = accountHealthStatus(recorded, now);
     if (before === after && account.sessionValid === recorded.sessionValid) return;
-    events.send([
-      {
-        event: {
-          type: 'account.health',
-          user_id: account.userId,
-          data: {
-            account_id: account.id,
-            name: account.name,
-            kind: account.kind,
-            session_valid: recorded.sessionValid,
-            health_status: after,
-            message: answer.message,
-          },
-        },
-      },
-    ]);
+    events.send([{ event: accountHealthEvent(recorded, after, answer.message) }]);
   }
 
   let sweeping = false;

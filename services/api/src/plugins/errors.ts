@@ -19,6 +19,20 @@ export const badRequest = (message: string, code = 'validation_error', details?:
   new HttpError(400, code, message, details);
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string, code = 'conflict') => new HttpError(409, code, message);
+export const malformedUpload = () => badRequest('The multipart body is malformed or ends before the file does', 'invalid_body');
+
+export const oneFileOnly = () => badRequest('Send one file per upload: this request has more than one', 'too_many_files');
+
+/**
+ * An error from reading a multipart upload (every upload route takes one file): more than one
+ * file is a 400, the parser's other limits carry their own status, the rest is a body that
+ * cannot be read.
+ */
+export function multipartError(err: unknown): unknown {
+  if ((err as { code?: string }).code === 'FST_FILES_LIMIT') return oneFileOnly();
+  return (err as { statusCode?: number }).statusCode ? err : malformedUpload();
+}
+
 export const unauthorized = (message = 'Missing or invalid token') => new HttpError(401, 'unauthorized', message);
 
 const useCaseStatus: Record<UseCaseError['kind'], number> = { invalid: 400, not_found: 404, conflict: 409 };

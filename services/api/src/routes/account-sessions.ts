@@ -4,7 +4,7 @@ import { decryptJson } from '@autoposter/crypto';
 import type { AccountKind } from '@autoposter/db';
 import { recordSessionCheck } from '@autoposter/db/repositories/account-health';
 import { findAccount } from '@autoposter/db/repositories/accounts';
-import { appendEvents } from '@autoposter/queue';
+import { accountHealthEvent, appendEvents } from '@autoposter/queue';
 import type { AccountCredentials } from '../accounts/credentials.ts';
 import { accountHealthStatus, sessionAgeDays } from '../accounts/health.ts';
 import type { SessionCheckResult } from '../accounts/session-checks.ts';
@@ -74,8 +74,7 @@ export const accountSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const recorded = (await recordSessionCheck(app.db, input)) ?? account;
       const after = accountHealthStatus(recorded, now);
       if (after !== before) {
-        const data = { account_id: account.id, name: account.name, kind, session_valid: recorded.sessionValid, health_status: after, message: check.message };
-        await appendEvents(app.redis, app.config.redis.prefix, [{ type: 'account.health', user_id: account.userId, data }]).catch((err: unknown) => {
+        await appendEvents(app.redis, app.config.redis.prefix, [accountHealthEvent(recorded, after, check.message)]).catch((err: unknown) => {
           request.log.warn({ err }, 'could not append the account.health event');
         });
       }

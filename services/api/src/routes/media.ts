@@ -17,7 +17,7 @@ import {
   type SavedMedia,
 } from '@autoposter/media';
 import { createMedia, findMedia, setMediaAltText, type Media } from '@autoposter/db/repositories/media';
-import { HttpError, badRequest, notFound } from '../plugins/errors.ts';
+import { HttpError, badRequest, malformedUpload, multipartError, notFound, oneFileOnly } from '../plugins/errors.ts';
 import { IdParams, Timestamp, Uuid, errorResponses } from '../schemas/common.ts';
 
 export const mediaMimeTypes = acceptedMediaTypes.map((type) => type.mime);
@@ -80,8 +80,6 @@ export async function sendStoredMedia(reply: FastifyReply, dir: string, row: Med
   return reply.type(jpeg ? 'image/jpeg' : row.mime).header('content-length', file.sizeBytes).send(file.stream);
 }
 
-const malformedUpload = () => badRequest('The multipart body is malformed or ends before the file does', 'invalid_body');
-
 /** Errors from reading the upload, as the contract's 4xx; anything else stays a server error. */
 function uploadError(err: unknown): unknown {
   if (err instanceof UnsupportedMediaError) return badRequest(err.message, 'unsupported_media_type');
@@ -91,13 +89,6 @@ function uploadError(err: unknown): unknown {
   return err;
 }
 
-const oneFileOnly = () => badRequest('Send one file per upload: this request has more than one', 'too_many_files');
-
-/** The multipart parser's own errors carry a status (limits); the rest are unreadable bodies. */
-function multipartError(err: unknown): unknown {
-  if ((err as { code?: string }).code === 'FST_FILES_LIMIT') return oneFileOnly();
-  return (err as { statusCode?: number }).statusCode ? err : malformedUpload();
-}
 
 const missingFile = () => badRequest('Send the file in the multipart field "file"', 'missing_file');
 

@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { UseCaseError } from '@autoposter/engine';
 import { listAccounts } from '@autoposter/db/repositories/accounts';
 import { findMediaIdsByName } from '@autoposter/db/repositories/media-names';
-import { HttpError, badRequest, describeValidation, type ValidationIssue } from '../plugins/errors.ts';
+import { HttpError, badRequest, describeValidation, multipartError, type ValidationIssue } from '../plugins/errors.ts';
 import { createPost } from '../posts/post-commands.ts';
 import { mediaNamesOf, parseImportCsv, rowErrorOf, rowToPostBody, type ImportLookups, type RowError } from '../posts/post-import.ts';
 import { CreatePostBody } from '../posts/post-requests.ts';
@@ -48,10 +48,6 @@ function rowErrorsOf(rowNumber: number, err: unknown): RowError[] {
   throw err;
 }
 
-/** The multipart parser's own errors carry a status (limits); anything else is a body that cannot be read. */
-const unreadableUpload = (err: unknown) =>
-  (err as { statusCode?: number }).statusCode ? err : badRequest('The multipart body is malformed or ends before the file does', 'invalid_body');
-
 export const postImportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(multipart, { limits: { fileSize: MAX_CSV_BYTES, files: 1, fields: 5 } });
   app.addHook('onRequest', app.authenticate);
@@ -73,14 +69,14 @@ export const postImportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       if (!request.isMultipart()) throw badRequest('Send the CSV as multipart/form-data in the field "file"', 'missing_file');
       const part = await request.file().catch((err: unknown) => {
-        throw unreadableUpload(err);
+        throw multipartError(err);
       });
       if (!part || part.fieldname !== 'file') {
         part?.file.resume();
         throw badRequest('Send the CSV in the multipart field "file"', 'missing_file');
       }
       const buffer = await part.toBuffer().catch((err: unknown) => {
-        throw unreadableUpload(err);
+        throw multipartError(err);
       });
       const rows = parseImportCsv(buffer.toString('utf8'));
       const userId = request.user.id;
