@@ -169,12 +169,12 @@ describe('the dashboard in Chromium', { timeout: 240_000 }, () => {
   it('uploads a photo and composes a post for all four channels', async () => {
     await page.getByRole('link', { name: 'Compose' }).click();
     await page.getByRole('heading', { name: 'Compose' }).waitFor();
-    await page.getByLabel('Marketplace (Browser acc)').check();
+    await page.getByRole('checkbox', { name: 'Marketplace (Browser acc)' }).check();
     await expect.poll(() => page.getByText('Marketplace needs a title', { exact: true }).count()).toBeGreaterThan(0);
-    await page.getByLabel('Facebook group (Browser acc)').check();
+    await page.getByRole('checkbox', { name: 'Facebook group (Browser acc)' }).check();
     await page.getByLabel('Group ids for Browser acc').fill('987654321');
-    await page.getByLabel('Facebook Page (Shop Page)').check();
-    await page.getByLabel('Instagram (Shop IG)').check();
+    await page.getByRole('checkbox', { name: 'Facebook Page (Shop Page)' }).check();
+    await page.getByRole('checkbox', { name: 'Instagram (Shop IG)' }).check();
     await page.getByLabel('Title', { exact: true }).fill('Oak chair');
     await page.getByLabel(/^Text/).fill('Solid oak chair, barely used. #furniture');
     await page.getByLabel('Price').fill('45');
@@ -193,7 +193,7 @@ describe('the dashboard in Chromium', { timeout: 240_000 }, () => {
 
   it('shows a field the server refuses on that field', async () => {
     await page.getByRole('link', { name: 'Compose' }).click();
-    await page.getByLabel('Facebook Page (Shop Page)').check();
+    await page.getByRole('checkbox', { name: 'Facebook Page (Shop Page)' }).check();
     await page.getByLabel(/^Text/).fill('A link that is not one');
     await page.getByLabel('Link').fill('not a url');
     await page.getByText('Save as pending').click();
@@ -218,7 +218,7 @@ describe('the dashboard in Chromium', { timeout: 240_000 }, () => {
 
   it('opens a failed delivery with its screenshot and logs, and downloads the logs', async () => {
     await page.getByRole('link', { name: 'Compose' }).click();
-    await page.getByLabel('Facebook Page (Shop Page)').check();
+    await page.getByRole('checkbox', { name: 'Facebook Page (Shop Page)' }).check();
     await page.getByLabel(/^Text/).fill('This one fails');
     await page.getByText('Save as pending').click();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -243,7 +243,7 @@ describe('the dashboard in Chromium', { timeout: 240_000 }, () => {
 
   it('schedules a post a few seconds ahead in the person’s time zone and sees it publish', async () => {
     await page.getByRole('link', { name: 'Compose' }).click();
-    await page.getByLabel('Facebook Page (Shop Page)').check();
+    await page.getByRole('checkbox', { name: 'Facebook Page (Shop Page)' }).check();
     await page.getByLabel(/^Text/).fill('Scheduled soon');
     await page.getByText('Schedule', { exact: true }).click();
     const at = new Date(Date.now() + 8_000);
@@ -262,7 +262,7 @@ describe('the dashboard in Chromium', { timeout: 240_000 }, () => {
     const later = dayIn(new Date(now.getTime() + 2 * 86_400_000).toISOString());
     for (const body of ['Drag me', 'Cancel me']) {
       await page.getByRole('link', { name: 'Compose' }).click();
-      await page.getByLabel('Facebook Page (Shop Page)').check();
+      await page.getByRole('checkbox', { name: 'Facebook Page (Shop Page)' }).check();
       await page.getByLabel(/^Text/).fill(body);
       await page.getByText('Schedule', { exact: true }).click();
       await page.getByLabel(/^Publish at/).fill(`${tomorrow}T10:30:00`);

@@ -159,6 +159,23 @@ describe('routing', () => {
     socket.socket.close();
   });
 
+  it('starts a job socket at the job\'s start: what the job did before the client connected comes first, once', async () => {
+    const alice = await newUser();
+    const job = await insertPostingJob(db.db, alice.id, []);
+    await append(updated(alice.id, 1, job.id), updated(alice.id, 2), updated(alice.id, 3, job.id));
+    const socket = await openSocket(`${notifier.wsUrl}/ws?token=${alice.token}&job_id=${job.id}`);
+    expect(numbers(await socket.receive(2))).toEqual([1, 3]);
+    await append(updated(alice.id, 4, job.id));
+    expect(numbers(await socket.receive(3))).toEqual([1, 3, 4]);
+    // A client that names the last event it saw gets only what followed it.
+    const resumed = await openSocket(`${notifier.wsUrl}/ws?token=${alice.token}&job_id=${job.id}&last_event_id=${socket.messages[1]!.id}`);
+    expect(numbers(await resumed.receive(1))).toEqual([4]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(numbers(resumed.messages)).toEqual([4]);
+    socket.socket.close();
+    resumed.socket.close();
+  });
+
   it('serves clients on two notifier instances alike', async () => {
     const second = await startTestNotifier({ db, redis, jwtSecret });
     try {
