@@ -1,4 +1,4 @@
-import type { StackPlan } from './stack-plan.ts';
+import type { StackPlan } from '@autoposter/stack';
 
 export const SANDBOX_EMAIL = 'sandbox@autoposter.local';
 

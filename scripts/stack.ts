@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { concurrently } from 'concurrently';
-import { stackPlan, type StackService } from './stack-plan.ts';
+import { stackPlan, type StackService } from '@autoposter/stack';
 import { printWelcome } from './stack-welcome.ts';
 
 const READY_TIMEOUT_MS = 120_000;
