@@ -1,1 +1,4 @@
 export * from './stack-plan.ts';
+export * from './harness.ts';
+export * from './private-redis.ts';
+export * from './free-port.ts';
