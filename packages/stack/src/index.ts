@@ -1,1 +1,2 @@
 export * from './stack-plan.ts';
+export * from './sandbox-accounts.ts';
