@@ -133,10 +133,11 @@ beforeAll(async () => {
     templateDatabase: inject('templateDatabase'),
     redisUrl: inject('redisUrl'),
     mode: 'launcher',
+    readyTimeoutMs: 300_000,
   });
   queuePrefix = stack.env.QUEUE_PREFIX!;
   [alice, bob] = [await newUser('alice'), await newUser('bob')];
-}, 240_000);
+}, 420_000);
 
 afterAll(async () => {
   for (const user of [alice, bob]) user?.socket.socket.close();
