@@ -150,6 +150,16 @@ ${divButton(id, g.coverPhoto)}<input type="file" accept="image/*" style="display
   });
 }
 
+/** A group post's own page (its permalink), as the feed's "Just now" link opens it. */
+export function groupPostPage(account: FakeAccount, group: Group, post: GroupPost, author: string): string {
+  return renderPage({
+    locale: account.locale,
+    title: `${group.name} | Facebook`,
+    navigation: navigation(account.locale),
+    main: `<h1><a href="/groups/${group.id}/">${escapeHtml(group.name)}</a></h1>${article(group, post, author, account.locale)}`,
+  });
+}
+
 export function pendingPage(account: FakeAccount, group: Group, posts: GroupPost[]): string {
   return renderPage({
     locale: account.locale,

@@ -4,6 +4,7 @@ import {
   checkpointPage,
   createItemPage,
   groupPage,
+  groupPostPage,
   homePage,
   itemPage,
   loginPage,
@@ -216,6 +217,16 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
   });
   app.get('/groups/:id', async (request, reply) => reply.redirect(`/groups/${(request.params as { id: string }).id}/`));
 
+  app.get('/groups/:id/posts/:postId/', async (request, reply) => {
+    const account = pageSession(request, reply);
+    if (!account) return;
+    const { id, postId } = request.params as { id: string; postId: string };
+    const group = state.groups.get(id);
+    const post = state.groupPosts.find((p) => p.id === postId && p.groupId === id && p.status === 'posted');
+    if (!group || !post) return html(reply, notFoundPage(account.locale), 404);
+    return html(reply, groupPostPage(account, group, post, state.accounts.get(post.userId)?.name ?? 'Someone'));
+  });
+
   app.get('/groups/:id/my_pending_content/', async (request, reply) => {
     const account = pageSession(request, reply);
     if (!account) return;
@@ -327,6 +338,11 @@ function registerControl(app: FastifyInstance, state: FakeState, releaseHung: ()
         if (body.locale !== undefined && !isFakeLocale(body.locale)) return reply.code(400).send({ error: `locale must be one of ${fakeLocales.join(', ')}` });
         const account = state.addAccount(body);
         return reply.code(201).send({ ...account, cookies: exportCookies(account) });
+      });
+      control.get('/accounts/:userId', async (request, reply) => {
+        const account = state.accounts.get((request.params as { userId: string }).userId);
+        if (!account) return reply.code(404).send({ error: 'No such account' });
+        return { ...account, cookies: exportCookies(account) };
       });
       control.post('/groups', async (request, reply) => reply.code(201).send(state.addGroup((request.body ?? {}) as object)));
       control.post('/faults', async (request, reply) => {

@@ -64,10 +64,16 @@ describe('fake Graph API', () => {
     const feed = await call('GET', `/${pageId}/feed?fields=id,message,is_published,created_time`, pageToken);
     expect(feed.body.data).toEqual([expect.objectContaining({ id: created.body.id, message: 'hello', is_published: false })]);
     expect(graph.control.store.publishedPagePosts(pageId)).toHaveLength(0);
+    const permalink = graph.control.store.posts.get(created.body.id)!.permalinkUrl;
+    expect((await fetch(permalink)).status).toBe(404);
     for (let i = 0; i < 2; i++) expect((await call('POST', `/${created.body.id}`, pageToken, { is_published: true })).body).toEqual({ success: true });
     expect(graph.control.store.publishedPagePosts(pageId)).toHaveLength(1);
     const read = await call('GET', `/${created.body.id}?fields=permalink_url,is_published`, pageToken);
-    expect(read.body).toMatchObject({ is_published: true, permalink_url: expect.stringContaining(pageId) });
+    expect(read.body).toMatchObject({ is_published: true, permalink_url: permalink });
+    // The permalink leads to the fake itself, which shows the post to anyone.
+    expect(permalink.startsWith(`${graph.url}/sandbox/facebook/${pageId}/posts/`)).toBe(true);
+    const opened = await fetch(permalink);
+    expect([opened.status, await opened.text()]).toEqual([200, expect.stringContaining('hello')]);
   });
 
   it("refuses a user token or another Page's token writing to a Page (#200)", async () => {
@@ -100,7 +106,10 @@ describe('fake Graph API', () => {
     expect(limit.body.data[0]).toEqual({ quota_usage: 0, config: { quota_total: 100, quota_duration: 86400 } });
     const published = await call('POST', `/${igUserId}/media_publish`, pageToken, { creation_id: container.body.id });
     const mediaRead = await call('GET', `/${published.body.id}?fields=permalink,alt_text`, pageToken);
-    expect(mediaRead.body).toMatchObject({ permalink: expect.stringContaining('instagram.com/p/'), alt_text: 'a loaf' });
+    expect(mediaRead.body).toMatchObject({ permalink: expect.stringMatching(new RegExp(`^${graph.url}/sandbox/instagram/p/`)), alt_text: 'a loaf' });
+    const opened = await fetch(mediaRead.body.permalink);
+    expect([opened.status, await opened.text()]).toEqual([200, expect.stringContaining('hi')]);
+    expect((await fetch(`${graph.url}/sandbox/instagram/p/${Buffer.from('404').toString('base64url')}/`)).status).toBe(404);
     await waitForStatus(container.body.id, pageToken, 'PUBLISHED');
     const listed = await call('GET', `/${igUserId}/media?fields=id,caption,timestamp`, pageToken);
     expect(listed.body.data.map((item: { id: string }) => item.id)).toEqual([published.body.id]);

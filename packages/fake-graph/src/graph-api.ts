@@ -38,7 +38,7 @@ export interface GraphSettings {
   fetchTimeoutMs: number;
   /** Added before every answer (benchmarks). */
   latencyMs: number;
-  /** Where permalinks point. */
+  /** Where permalinks point: the fake's own `/sandbox/...` pages once it listens (see startFakeGraph). */
   facebookUrl: string;
   instagramUrl: string;
 }

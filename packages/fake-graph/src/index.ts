@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { buildFakeGraph, FakeGraphControl, type FakeGraphOptions } from './server.ts';
+import { buildFakeGraph, FakeGraphControl, permalinkPrefixes, type FakeGraphOptions } from './server.ts';
 
 export { buildFakeGraph, FakeGraphControl, type FakeGraphOptions } from './server.ts';
 export { defaultSeed, type SeedData } from './seed.ts';
@@ -29,6 +29,11 @@ export async function startFakeGraph(options: FakeGraphOptions & { port?: number
   const control = new FakeGraphControl(options);
   const app = buildFakeGraph(control, { logger: options.logger ?? false });
   const url = (await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })).replace('[::1]', '127.0.0.1');
+  // Permalinks lead to the fake, which serves them: nothing it publishes can pass for a real post.
+  control.configure({
+    facebookUrl: options.settings?.facebookUrl ?? `${url}${permalinkPrefixes.facebook}`,
+    instagramUrl: options.settings?.instagramUrl ?? `${url}${permalinkPrefixes.instagram}`,
+  });
   const { store } = control;
   return {
     url,

@@ -82,9 +82,41 @@ export function buildFakeGraph(control: FakeGraphControl, options: { logger?: bo
     }
     app.route({ method: 'GET', url: `${prefix}/refresh_access_token`, handler });
   }
+  registerPermalinkPages(app, control);
   registerControlRoutes(app, control);
   return app;
 }
+
+/** Where the fake serves the pages its permalinks point at (a Page's posts and videos, Instagram media). */
+export const permalinkPrefixes = { facebook: '/sandbox/facebook', instagram: '/sandbox/instagram' } as const;
+
+/** A person opening a permalink sees the publication (200), or Facebook's "not available" (404). */
+function registerPermalinkPages(app: FastifyInstance, control: FakeGraphControl) {
+  const { store } = control;
+  const page = (reply: FastifyReply, found: { title: string; text: string } | null) =>
+    reply
+      .code(found ? 200 : 404)
+      .type('text/html; charset=utf-8')
+      .send(`<!doctype html><title>${escapeHtml(found?.title ?? 'Page not found')}</title><p>${escapeHtml(found?.text ?? "This content isn't available right now")}</p>`);
+
+  app.get(`${permalinkPrefixes.facebook}/:pageId/posts/:postId`, async (request, reply) => {
+    const { pageId, postId } = request.params as { pageId: string; postId: string };
+    const post = store.posts.get(`${pageId}_${postId}`);
+    return page(reply, post?.isPublished ? { title: store.pages.get(pageId)?.name ?? pageId, text: post.message } : null);
+  });
+  app.get(`${permalinkPrefixes.facebook}/:pageId/videos/:videoId/`, async (request, reply) => {
+    const { pageId, videoId } = request.params as { pageId: string; videoId: string };
+    const video = store.videos.get(videoId);
+    return page(reply, video?.published && video.pageId === pageId ? { title: video.title || pageId, text: video.description } : null);
+  });
+  app.get(`${permalinkPrefixes.instagram}/p/:code/`, async (request, reply) => {
+    const mediaId = Buffer.from((request.params as { code: string }).code, 'base64url').toString();
+    const media = store.igMedia.get(mediaId);
+    return page(reply, media ? { title: `@${store.igUsers.get(media.igUserId)?.username ?? media.igUserId}`, text: media.caption } : null);
+  });
+}
+
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const traceId = () => randomBytes(8).toString('base64url');
 
