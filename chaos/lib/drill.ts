@@ -20,8 +20,8 @@ export interface DrillSettings {
 export interface DrillContext {
   stack: RunningStack;
   redis: PrivateRedis;
-  /** Between the services and Postgres (when the drill asked for it). */
-  postgresProxy: TcpProxy | null;
+  /** Between the services and Postgres. */
+  postgresProxy: TcpProxy;
   api: ApiClient;
   accounts: DrillAccounts;
   workload: Workload;
@@ -53,9 +53,28 @@ export interface DrillResult {
 
 export interface Drill {
   describe: string;
-  /** Stack needs beyond the common ones. */
-  needs?: { postgresProxy?: boolean; env?: Record<string, string> };
-  run(context: DrillContext): Promise<Omit<DrillResult, 'drill' | 'short' | 'tally' | 'settled' | 'settleMs' | 'targets'> & { planned: PlannedDelivery[]; canceledByAnswer?: Set<string>; targets?: Target[]; settleTimeoutMs?: number }>;
+  run(context: DrillContext): Promise<DrillOutcome>;
+}
+
+export interface AfterSettle {
+  recoverMs?: number | null;
+  figures?: Record<string, string>;
+  targets?: Target[];
+}
+
+/** What a drill did: its deliveries, its faults, and what to read once the work has settled. */
+export interface DrillOutcome {
+  planned: PlannedDelivery[];
+  faults: string;
+  recoverMs: number | null;
+  recoverWhat: string;
+  figures: Record<string, string>;
+  /** Deliveries whose cancel answered that they were canceled. */
+  canceledByAnswer?: Set<string>;
+  targets?: Target[];
+  settleTimeoutMs?: number;
+  /** Figures only the settled state can give (recovery times read from Postgres, memory). */
+  afterSettle?: (databaseUrl: string) => Promise<AfterSettle>;
 }
 
 /**
@@ -78,12 +97,29 @@ export const DRILL_ENV: Record<string, string> = {
 
 const SETTLE_TIMEOUT_MS = 6 * 60_000;
 
-/** Runs one drill on a stack of its own (two replicas of each worker, a private Redis) and counts. */
-export async function runDrill(name: string, drill: Drill, settings: DrillSettings): Promise<DrillResult> {
+/** A stack for drills: two replicas of each worker, a private Redis, Postgres behind a proxy, seeded accounts. */
+export interface DrillStack {
+  stack: RunningStack;
+  redis: PrivateRedis;
+  postgresProxy: TcpProxy;
+  api: ApiClient;
+  accounts: DrillAccounts;
+  /** SIGTERM to everything; says whether every process left by itself. */
+  stop(): Promise<{ exitedByItself: boolean }>;
+}
+
+export async function startDrillStack(settings: Omit<DrillSettings, 'short'>, env: Record<string, string> = {}): Promise<DrillStack> {
   const log = settings.log ?? ((line: string) => console.log(line));
   const redis = await startPrivateRedis();
-  const postgresProxy = drill.needs?.postgresProxy ? new TcpProxy() : null;
+  const postgresProxy = new TcpProxy();
   let stack: RunningStack | null = null;
+  const stop = async () => {
+    const stopped = (await stack?.stop()) ?? { exitedByItself: true };
+    stack = null;
+    await redis.stop();
+    await postgresProxy.close();
+    return stopped;
+  };
   try {
     const started = Date.now();
     stack = await startStack({
@@ -92,37 +128,57 @@ export async function runDrill(name: string, drill: Drill, settings: DrillSettin
       redisUrl: redis.url,
       mode: 'processes',
       replicas: { 'meta-worker': 2, 'marketplace-worker': 2 },
-      env: { ...DRILL_ENV, ...drill.needs?.env },
-      ...(postgresProxy ? { serviceDatabaseUrl: (url: string) => postgresProxy.front(url) } : {}),
+      env: { ...DRILL_ENV, ...env },
+      serviceDatabaseUrl: (url: string) => postgresProxy.front(url),
     });
     log(`  stack up in ${Math.round((Date.now() - started) / 1000)} s: ${stack.names().join(', ')}`);
     const api = await ApiClient.register(stack.urls.api, `chaos-${randomBytes(4).toString('hex')}@example.com`);
     const accounts = await seedDrillAccounts(stack, api, { pages: 4, browsers: 3 });
-    const workload = await Workload.prepare(api, accounts);
-    const outcome = await drill.run({ stack, redis, postgresProxy, api, accounts, workload, short: settings.short, log });
-    const settle = await waitUntilSettled(stack.databaseUrl, outcome.planned, outcome.settleTimeoutMs ?? SETTLE_TIMEOUT_MS);
-    const counted = await tally(stack, outcome.planned, outcome.canceledByAnswer);
-    const stopped = await stack.stop();
-    stack = null;
+    return { stack, redis, postgresProxy, api, accounts, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Runs one drill's workload and fault on a drill stack, waits for the work to settle and counts. */
+export async function runDrillOn(on: DrillStack, name: string, drill: Drill, settings: Pick<DrillSettings, 'short' | 'log'>): Promise<DrillResult> {
+  const log = settings.log ?? ((line: string) => console.log(line));
+  try {
+    const workload = await Workload.prepare(on.api, on.accounts);
+    const outcome = await drill.run({ ...on, workload, short: settings.short, log });
+    const settle = await waitUntilSettled(on.stack.databaseUrl, outcome.planned, outcome.settleTimeoutMs ?? SETTLE_TIMEOUT_MS);
+    const counted = await tally(on.stack, outcome.planned, outcome.canceledByAnswer);
+    const after = (await outcome.afterSettle?.(on.stack.databaseUrl)) ?? {};
     return {
       drill: name,
       short: settings.short,
       tally: counted,
       faults: outcome.faults,
-      recoverMs: outcome.recoverMs,
+      recoverMs: after.recoverMs !== undefined ? after.recoverMs : outcome.recoverMs,
       recoverWhat: outcome.recoverWhat,
       settled: settle.settled,
       settleMs: settle.ms,
-      figures: { ...outcome.figures, 'stopped on SIGTERM': stopped.exitedByItself ? 'every process by itself' : 'some had to be killed' },
-      targets: [...commonTargets(counted, settle.settled), ...(outcome.targets ?? [])],
+      figures: { ...outcome.figures, ...after.figures },
+      targets: [...commonTargets(counted, settle.settled), ...(outcome.targets ?? []), ...(after.targets ?? [])],
     };
   } catch (err) {
-    if (stack) (err as Error).message += `\n${stack.output().split('\n').slice(-80).join('\n')}`;
+    const serviceLines = on.stack.output().split('\n').filter((line) => !line.startsWith('{"level":30'));
+    (err as Error).message += `\n${serviceLines.slice(-60).join('\n')}`;
     throw err;
+  }
+}
+
+/** Runs one drill on a stack of its own, as `pnpm chaos` does. */
+export async function runDrill(name: string, drill: Drill, settings: DrillSettings): Promise<DrillResult> {
+  const on = await startDrillStack(settings);
+  try {
+    const result = await runDrillOn(on, name, drill, settings);
+    const stopped = await on.stop();
+    result.figures['stopped on SIGTERM'] = stopped.exitedByItself ? 'every process by itself' : 'some had to be killed';
+    return result;
   } finally {
-    await stack?.stop();
-    await redis.stop();
-    await postgresProxy?.close();
+    await on.stop();
   }
 }
 

@@ -13,6 +13,7 @@ export interface PlannedDelivery {
   channel: Channel;
   postId: string;
   deliveryId: string;
+  dueAt?: Date;
 }
 
 interface CreatedPost {
@@ -45,7 +46,7 @@ export class Workload {
   }
 
   /** Creates `count` posts (scheduled at `scheduledAt`, or pending to be started). */
-  async create(count: number, scheduledAt?: Date): Promise<PlannedDelivery[]> {
+  async create(count: number, scheduledAt?: Date | (() => Date)): Promise<PlannedDelivery[]> {
     const first = this.deliveries.length;
     const created = await inParallel(8, Array.from({ length: count }, (_, i) => first + i), (n) => this.createOne(n, scheduledAt));
     created.sort((a, b) => a.n - b.n);
@@ -67,21 +68,22 @@ export class Workload {
     return planned;
   }
 
-  private async createOne(n: number, scheduledAt?: Date): Promise<PlannedDelivery> {
+  private async createOne(n: number, scheduledAt?: Date | (() => Date)): Promise<PlannedDelivery> {
+    const at = typeof scheduledAt === 'function' ? scheduledAt() : scheduledAt;
     const channel = this.channelOf(n);
     const marker = `[chaos-${this.tag}-${String(n).padStart(5, '0')}]`;
     const account = this.accountFor(channel, n);
     const body: Record<string, unknown> = {
       body: `Chaos drill delivery ${marker}`,
       targets: [{ channel, account_id: account, ...(channel === 'facebook_group' ? { target_id: this.accounts.groupId } : {}) }],
-      ...(scheduledAt ? { scheduled_at: scheduledAt.toISOString() } : {}),
+      ...(at ? { scheduled_at: at.toISOString() } : {}),
     };
     if (channel === 'instagram') body.media_ids = [this.imageId];
     if (channel === 'marketplace') {
       Object.assign(body, { title: `Chaos chair ${marker}`, price: 10, category: 'Furniture', condition: 'Used - good', location: 'Austin, Texas', media_ids: [this.imageId] });
     }
     const post = await this.api.expect<CreatedPost>(201, 'POST', '/api/posts', body);
-    return { n, marker, channel, postId: post.id, deliveryId: post.deliveries[0]!.id };
+    return { n, marker, channel, postId: post.id, deliveryId: post.deliveries[0]!.id, ...(at ? { dueAt: at } : {}) };
   }
 
   private accountFor(channel: Channel, n: number): string {
