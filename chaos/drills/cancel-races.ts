@@ -16,24 +16,25 @@ export const cancelRaces: Drill = {
     const planned = await workload.create(total, () => new Date(base + Math.random() * spreadMs));
     if (Date.now() > base - 2_000) log(`  creating the posts took ${Math.round((Date.now() - base + leadMs) / 1000)} s: some were due before they could be canceled early`);
 
-    const answers = { canceled: 0, tooLate: 0, refused: 0 };
+    const answers = { canceled: 0, requested: 0, tooLate: 0, refused: 0 };
     const canceledByAnswer = new Set<string>();
     const cancels = planned
       .map((delivery) => ({ delivery, at: delivery.dueAt!.getTime() + (Math.random() * 2 - 1) * aroundMs }))
       .sort((a, b) => a.at - b.at);
     await inParallel(32, cancels, async ({ delivery, at }) => {
       await sleep(Math.max(0, at - Date.now()));
-      const answer = await api.request<{ canceled_deliveries?: number }>('DELETE', `/api/posts/${delivery.postId}/schedule`);
+      const answer = await api.request<{ canceled_deliveries?: number; cancel_requested_deliveries?: number }>('DELETE', `/api/posts/${delivery.postId}/schedule`);
       if (answer.status === 200 && answer.body.canceled_deliveries === 1) {
         answers.canceled++;
         canceledByAnswer.add(delivery.deliveryId);
-      } else if (answer.status === 200) answers.tooLate++;
+      } else if (answer.status === 200 && answer.body.cancel_requested_deliveries === 1) answers.requested++;
+      else if (answer.status === 200) answers.tooLate++;
       else answers.refused++;
     });
     log(`  cancels: ${JSON.stringify(answers)}`);
     return {
       planned,
-      faults: `${total} cancels within ${aroundMs / 1000} s of their post's time (${answers.canceled} answered canceled, ${answers.tooLate} too late, ${answers.refused} refused)`,
+      faults: `${total} cancels within ${aroundMs / 1000} s of their post's time (${answers.canceled} answered canceled, ${answers.requested} cancel requested mid-publish, ${answers.tooLate} too late, ${answers.refused} refused)`,
       canceledByAnswer,
       recoverMs: null,
       recoverWhat: 'no recovery: a race, not an outage',

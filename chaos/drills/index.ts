@@ -3,6 +3,7 @@ import { cancelRaces } from './cancel-races.ts';
 import { providerFaults } from './provider-faults.ts';
 import { postgresOutage } from './postgres-outage.ts';
 import { redisLoss } from './redis-loss.ts';
+import { soak } from './soak.ts';
 import { workerKills } from './worker-kills.ts';
 
 /** Every drill, in the order `pnpm chaos` runs them. */
@@ -12,4 +13,5 @@ export const drills: Record<string, Drill> = {
   'postgres-outage': postgresOutage,
   'provider-faults': providerFaults,
   'cancel-races': cancelRaces,
+  soak,
 };
