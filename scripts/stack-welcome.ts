@@ -3,7 +3,7 @@ import type { StackPlan } from '@autoposter/stack';
 export const SANDBOX_EMAIL = 'sandbox@autoposter.local';
 
 /** Signs in the sandbox user (registering it on the first run) and returns its token. */
-async function sandboxToken(api: string, password: string): Promise<string> {
+export async function sandboxToken(api: string, password: string): Promise<string> {
   const call = (path: string) =>
     fetch(`${api}/api/auth/${path}`, {
       method: 'POST',

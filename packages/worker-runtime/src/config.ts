@@ -7,6 +7,7 @@ import {
   loggingSection,
   mediaUrlSection,
   pacingSection,
+  providerUrlsSection,
   redisSection,
   retrySection,
   secretsSection,
@@ -26,6 +27,8 @@ export const workerConfigSections = {
   retry: retrySection,
   pacing: pacingSection,
   media: mediaUrlSection,
+  /** Every provider URL, so the worker says at start whether the platform is a sandbox. */
+  providers: providerUrlsSection,
 };
 
 /** The periodic real check of every account's session (workers that can check sessions). */

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { loadConfig } from '@autoposter/config';
 import { createDatabase, isDatabaseReachable, openConnections, type Database } from '@autoposter/db';
 import { createLogger, type Logger } from '@autoposter/logger';
-import { onShutdown, ops, redisReadiness } from '@autoposter/ops';
+import { logProviderMode, onShutdown, ops, redisReadiness } from '@autoposter/ops';
 import type { AccountKind, Publisher } from '@autoposter/publisher';
 import { createRedisConnection, type PublishQueueName } from '@autoposter/queue';
 import { publishWorkerConfig, workerConfigSections, type WorkerServiceConfig } from './config.ts';
@@ -104,6 +104,7 @@ async function closeService(
 export async function runWorkerService(options: WorkerServiceOptions & { config?: WorkerServiceConfig }): Promise<void> {
   const config = options.config ?? loadConfig(workerConfigSections);
   const logger = createLogger({ service: options.service, level: config.logging.level });
+  logProviderMode(logger, config.providers);
   const service = await startWorkerService(config, { ...options, logger });
   onShutdown(logger, config.http.shutdownGraceMs, service.close);
   await service.app.listen({ port: config.http.port, host: config.http.host });

@@ -1,17 +1,14 @@
 import { loadConfig } from '@autoposter/config';
 import { createDatabase, runMigrations } from '@autoposter/db';
 import { createLogger } from '@autoposter/logger';
-import { onShutdown } from '@autoposter/ops';
+import { logProviderMode, onShutdown } from '@autoposter/ops';
 import { createRedisConnection } from '@autoposter/queue';
 import { buildApp } from './app.ts';
 import { apiConfigSections } from './config.ts';
-import { platformInfo } from './routes/platform.ts';
 
 const config = loadConfig(apiConfigSections);
 const logger = createLogger({ service: 'api', level: config.logging.level });
-const platform = platformInfo({ graph_api: config.graph.graphBaseUrl, instagram_graph_api: config.graph.instagramBaseUrl, facebook: config.facebook.baseUrl });
-if (platform.sandbox) logger.warn({ providers: platform.providers }, 'SANDBOX: provider URLs point away from Facebook and Meta; nothing is published for real');
-else logger.info({ providers: platform.providers }, 'publishing to the real providers');
+logProviderMode(logger, { graph_api: config.graph.graphBaseUrl, instagram_graph_api: config.graph.instagramBaseUrl, facebook: config.facebook.baseUrl });
 
 await runMigrations(config.database.url);
 const database = createDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'api' });

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { databaseSection, httpSection, loggingSection, parseDuration, redisSection, secretsSection, section, webhookAddressSection, type ConfigOf } from '@autoposter/config';
+import { databaseSection, httpSection, loggingSection, parseDuration, providerUrlsSection, redisSection, secretsSection, section, webhookAddressSection, type ConfigOf } from '@autoposter/config';
 
 export const notifierSection = section(
   {
@@ -49,6 +49,8 @@ export const notifierConfigSections = {
   notifier: notifierSection,
   webhookAddresses: webhookAddressSection,
   webhookCalls: webhookCallSection,
+  /** Read only to log at start whether the platform is a sandbox. */
+  providers: providerUrlsSection,
 };
 
 export type NotifierConfig = ConfigOf<typeof notifierConfigSections>;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, type TestApi } from '../test/test-app.ts';
-import { REAL_PROVIDERS, platformInfo } from './platform.ts';
+import { REAL_PROVIDERS } from '@autoposter/config';
+import { platformInfo } from './platform.ts';
 
 let api: TestApi;
 beforeAll(async () => {

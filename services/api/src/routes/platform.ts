@@ -1,14 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { isSandbox, type ProviderUrls } from '@autoposter/config';
 import { ErrorBody } from '../schemas/common.ts';
 import { API_VERSION } from '../version.ts';
-
-/** The providers' own addresses: anything else (a fake, a stand-in) makes the platform a sandbox. */
-export const REAL_PROVIDERS = {
-  graph_api: 'https://graph.facebook.com',
-  instagram_graph_api: 'https://graph.instagram.com',
-  facebook: 'https://www.facebook.com',
-} as const;
 
 const Platform = Type.Object({
   sandbox: Type.Boolean({ description: 'true while any provider URL is not the real provider: nothing is published for real' }),
@@ -20,9 +14,8 @@ const Platform = Type.Object({
   version: Type.String(),
 });
 
-export function platformInfo(providers: Record<keyof typeof REAL_PROVIDERS, string>) {
-  const sandbox = (Object.keys(REAL_PROVIDERS) as (keyof typeof REAL_PROVIDERS)[]).some((name) => providers[name] !== REAL_PROVIDERS[name]);
-  return { sandbox, providers, version: API_VERSION };
+export function platformInfo(providers: ProviderUrls) {
+  return { sandbox: isSandbox(providers), providers, version: API_VERSION };
 }
 
 /** `GET /api/platform`: public, so clients (the dashboard's banner) can tell a sandbox from the real thing. */
