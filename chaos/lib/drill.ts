@@ -133,7 +133,7 @@ export async function startDrillStack(settings: Omit<DrillSettings, 'short'>, en
     });
     log(`  stack up in ${Math.round((Date.now() - started) / 1000)} s: ${stack.names().join(', ')}`);
     const api = await ApiClient.register(stack.urls.api, `chaos-${randomBytes(4).toString('hex')}@example.com`);
-    const accounts = await seedDrillAccounts(stack, api, { pages: 4, browsers: 3 });
+    const accounts = await seedDrillAccounts(stack, api, 3);
     return { stack, redis, postgresProxy, api, accounts, stop };
   } catch (err) {
     await stop();

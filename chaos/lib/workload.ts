@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { samplePng } from '@autoposter/media/test-samples';
 import type { ApiClient } from './api.ts';
-import type { Channel, DrillAccounts } from './accounts.ts';
+import { targetFor, type Channel, type DrillAccounts } from './accounts.ts';
 
 /** One delivery in three dozen goes through Chromium: a browser run takes seconds, a Graph call milliseconds. */
 export const BROWSER_EVERY = 33;
@@ -45,6 +45,10 @@ export class Workload {
     return n % 2 === 0 ? 'facebook_page' : 'instagram';
   }
 
+  private isBrowser(channel: Channel): boolean {
+    return channel === 'marketplace' || channel === 'facebook_group';
+  }
+
   /** Creates `count` posts (scheduled at `scheduledAt`, or pending to be started). */
   async create(count: number, scheduledAt?: Date | (() => Date)): Promise<PlannedDelivery[]> {
     const first = this.deliveries.length;
@@ -72,10 +76,9 @@ export class Workload {
     const at = typeof scheduledAt === 'function' ? scheduledAt() : scheduledAt;
     const channel = this.channelOf(n);
     const marker = `[chaos-${this.tag}-${String(n).padStart(5, '0')}]`;
-    const account = this.accountFor(channel, n);
     const body: Record<string, unknown> = {
       body: `Chaos drill delivery ${marker}`,
-      targets: [{ channel, account_id: account, ...(channel === 'facebook_group' ? { target_id: this.accounts.groupId } : {}) }],
+      targets: [targetFor(this.accounts, channel, this.isBrowser(channel) ? Math.floor(n / BROWSER_EVERY / 2) : Math.floor(n / 2))],
       ...(at ? { scheduled_at: at.toISOString() } : {}),
     };
     if (channel === 'instagram') body.media_ids = [this.imageId];
@@ -84,11 +87,6 @@ export class Workload {
     }
     const post = await this.api.expect<CreatedPost>(201, 'POST', '/api/posts', body);
     return { n, marker, channel, postId: post.id, deliveryId: post.deliveries[0]!.id, ...(at ? { dueAt: at } : {}) };
-  }
-
-  private accountFor(channel: Channel, n: number): string {
-    const pool = { facebook_page: this.accounts.facebookPages, instagram: this.accounts.instagram, marketplace: this.accounts.browsers, facebook_group: this.accounts.browsers }[channel];
-    return pool[Math.floor(n / 2) % pool.length]!;
   }
 }
 
