@@ -44,7 +44,7 @@ export const providerFaults: Drill = {
       planned,
       faults:
         `Graph calls: ${applied.error_after_commit ?? 0} answered 500 after committing, ${applied.drop_after_commit ?? 0} dropped after committing, ` +
-        `${applied.slow ?? 0} hung ${HANG_MS / 1000} s; ${accounts.browserUsers.length} browser publishes stored and never answered`,
+        `${applied.slow ?? 0} hung ${HANG_MS / 1000} s; the next browser publish of each of ${accounts.browserUsers.length} accounts stored and never answered`,
       recoverMs: null,
       recoverWhat: 'from the end of the fault window until every delivery was settled',
       figures: {},
