@@ -97,9 +97,10 @@ export async function retryPost(ctx: EngineContext, userId: string, postId: stri
 /**
  * Cancels a post's schedule: deliveries that have not started become canceled, and one a worker
  * holds right now is canceled when that attempt ends without posting, so nothing is published
- * afterwards.
+ * afterwards. `canceled` counts only the first kind: a held one may still be posted by the
+ * attempt under way (its provider call may already have landed), so it is `cancelRequested`.
  */
-export async function unschedulePost(ctx: EngineContext, userId: string, postId: string): Promise<{ canceled: number }> {
+export async function unschedulePost(ctx: EngineContext, userId: string, postId: string): Promise<{ canceled: number; cancelRequested: number }> {
   const { canceled, requested, jobs } = await ctx.db.transaction(async (tx) => {
     await requirePost(tx as unknown as Db, userId, postId);
     const open = await lockDeliveriesOfPosts(tx, userId, [postId], [...cancelable, 'processing']);
@@ -110,7 +111,7 @@ export async function unschedulePost(ctx: EngineContext, userId: string, postId:
     return { canceled: canceledRows, requested: requestedCount, jobs: await detachFromJobs(tx, live) };
   });
   await afterCancel(ctx, canceled, jobs);
-  return { canceled: canceled.length + requested };
+  return { canceled: canceled.length, cancelRequested: requested };
 }
 
 /**

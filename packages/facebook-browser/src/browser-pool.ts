@@ -4,9 +4,9 @@ import { toStorageState, type BrowserCredentials } from './credentials.ts';
 import type { BrowserSettings } from './settings.ts';
 
 /** The flags a closed network and a container need (no update checks, no sync, no GPU). */
-export function chromiumArgs(): string[] {
+export function chromiumArgs(sandbox = true): string[] {
   const args = ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'];
-  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  if (!sandbox || process.getuid?.() === 0) args.push('--no-sandbox');
   return args;
 }
 
@@ -42,7 +42,7 @@ export class BrowserPool {
   async launch(): Promise<Browser> {
     if (this.closed) throw new Error('the browser pool is closed');
     if (!this.browser) {
-      const launching = chromium.launch({ executablePath: this.settings.chromiumPath, headless: this.settings.headless, args: chromiumArgs() });
+      const launching = chromium.launch({ executablePath: this.settings.chromiumPath, headless: this.settings.headless, args: chromiumArgs(this.settings.sandbox) });
       this.browser = launching;
       launching.then(
         (browser) =>

@@ -24,7 +24,7 @@ const onLoginOrCheckpoint = (url: string) => /^\/(login|checkpoint|two_step_veri
  * checkpoint pages). Returns the storage state to save, as stored (`.facebook.com` cookies).
  */
 export async function logInToFacebook(settings: BrowserSettings, options: LoginOptions): Promise<{ storage_state: StorageState }> {
-  const browser = await chromium.launch({ executablePath: settings.chromiumPath, headless: settings.headless, args: chromiumArgs() });
+  const browser = await chromium.launch({ executablePath: settings.chromiumPath, headless: settings.headless, args: chromiumArgs(settings.sandbox) });
   try {
     const context = await browser.newContext({
       ...(options.current ? { storageState: toStorageState(options.current, settings.baseUrl) } : {}),

@@ -6,6 +6,8 @@ export interface BrowserSettings {
   /** Facebook, or a stand-in: `https://www.facebook.com` by default. */
   baseUrl: string;
   headless: boolean;
+  /** Chromium's own sandbox (never as root, where Chromium refuses it). */
+  sandbox: boolean;
   actionDelay: DelayRange;
   typingDelay: DelayRange;
   /** How long an expected element may take to appear before the page counts as changed. */
@@ -25,6 +27,7 @@ export function testBrowserSettings(overrides: Partial<BrowserSettings> = {}): B
     chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     baseUrl: 'http://127.0.0.1',
     headless: true,
+    sandbox: true,
     actionDelay: NO_DELAY,
     typingDelay: NO_DELAY,
     elementTimeoutMs: 10_000,

@@ -179,6 +179,18 @@ describe('fake Graph API', () => {
       expect([...graph.control.store.posts.values()].filter((p) => p.pageId === pageId).map((p) => p.message).sort()).toEqual(['committed', 'dropped']);
     });
 
+    it('picks a random share of the matching calls for a rule with a chance, for as long as it stays', async () => {
+      const { pageId, pageToken } = graph.newPage();
+      graph.control.fault({ method: 'POST', path: `^/${pageId}/feed$`, chance: 0.5, fault: { kind: 'error', error: { status: 503, code: 2, message: 'down' } } });
+      const appliedBefore = graph.control.faults.applied.error ?? 0;
+      const statuses = [];
+      for (let i = 0; i < 60; i++) statuses.push((await call('POST', `/${pageId}/feed`, pageToken, { message: `m${i}` })).status);
+      graph.control.faults.clear();
+      expect(graph.control.faults.applied.error! - appliedBefore).toBe(statuses.filter((status) => status === 503).length);
+      expect(statuses.filter((status) => status === 503).length).toBeGreaterThan(10);
+      expect(statuses.filter((status) => status === 200).length).toBeGreaterThan(10);
+    });
+
     it('is scriptable over its control API', async () => {
       const { pageId, pageToken } = graph.newPage();
       const scripted = await fetch(`${graph.url}/_control/faults`, {

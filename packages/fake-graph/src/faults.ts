@@ -46,8 +46,10 @@ export interface FaultRule {
   /** Matched against the path without host prefix and version, e.g. `/123/media_publish`. */
   path: RegExp | string;
   fault: Fault;
-  /** How many matching calls it applies to (default 1). */
+  /** How many matching calls it applies to (default 1; with `chance`, every one it picks). */
   times?: number;
+  /** The share (0-1) of matching calls it picks at random, for drills; the others go on to the next rule. */
+  chance?: number;
 }
 
 interface ActiveRule {
@@ -55,24 +57,34 @@ interface ActiveRule {
   path: RegExp;
   fault: Fault;
   remaining: number;
+  chance?: number;
 }
 
 export class FaultScript {
   private rules: ActiveRule[] = [];
+  /** How many calls each kind of fault was applied to (a drill's "faults injected"). */
+  readonly applied: Partial<Record<Fault['kind'], number>> = {};
 
   add(rule: FaultRule): void {
     this.rules.push({
       ...(rule.method ? { method: rule.method.toUpperCase() } : {}),
       path: typeof rule.path === 'string' ? new RegExp(rule.path) : rule.path,
       fault: rule.fault,
-      remaining: rule.times ?? 1,
+      remaining: rule.times ?? (rule.chance === undefined ? 1 : Infinity),
+      ...(rule.chance === undefined ? {} : { chance: rule.chance }),
     });
   }
 
-  /** The first rule matching the call, used up once. */
+  /** The first rule matching the call (and picking it, for a rule with a chance), used up once. */
   take(method: string, path: string): Fault | null {
-    const rule = this.rules.find((candidate) => (!candidate.method || candidate.method === method) && candidate.path.test(path));
+    const rule = this.rules.find(
+      (candidate) =>
+        (!candidate.method || candidate.method === method) &&
+        candidate.path.test(path) &&
+        (candidate.chance === undefined || Math.random() < candidate.chance),
+    );
     if (!rule) return null;
+    this.applied[rule.fault.kind] = (this.applied[rule.fault.kind] ?? 0) + 1;
     rule.remaining -= 1;
     if (rule.remaining <= 0) this.rules.splice(this.rules.indexOf(rule), 1);
     return rule.fault;

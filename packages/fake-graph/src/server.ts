@@ -46,6 +46,7 @@ export class FakeGraphControl {
       containers: [...store.containers.values()],
       ig_media: [...store.igMedia.values()],
       calls: store.calls,
+      faults_applied: this.faults.applied,
     };
   }
 }
@@ -191,6 +192,7 @@ interface ControlFaultBody {
   method?: string;
   path: string;
   times?: number;
+  chance?: number;
   fault: Fault;
 }
 

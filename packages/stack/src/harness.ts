@@ -30,12 +30,18 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Print every service's output as it comes (STACK_ECHO=1 does too). */
   echo?: boolean;
+  /**
+   * The `DATABASE_URL` the services get for the stack's database, when they must reach it some
+   * other way than directly (a fault drill's TCP proxy in front of Postgres).
+   */
+  serviceDatabaseUrl?: (databaseUrl: string) => string | Promise<string>;
 }
 
 export interface RunningStack {
   urls: StackPlan['urls'];
   /** What every service got: database, Redis, prefix, secrets, provider URLs. */
   env: Record<string, string>;
+  /** The stack's database, reached directly (not through `serviceDatabaseUrl`). */
   databaseUrl: string;
   /** The names of the processes in `processes` mode (`meta-worker`, `meta-worker-2`, ...). */
   names(): string[];
@@ -44,6 +50,10 @@ export interface RunningStack {
   /** Starts a stopped service again and waits until it is ready. */
   restart(name: string): Promise<void>;
   isRunning(name: string): boolean;
+  /** Where a service answers (its /healthz, /readyz, /metrics). */
+  url(name: string): string;
+  /** The process group of a service: every process it started (a worker's Chromium too) is in it. */
+  processGroupId(name: string): number;
   /** The last lines every process printed. */
   output(): string;
   /** SIGTERM to everything; resolves once every process is gone (or was killed after the grace). */
@@ -69,7 +79,7 @@ const QUICK_ENV: Record<string, string> = {
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const database = await createStackDatabase(options.adminDatabaseUrl, options.templateDatabase);
   const mediaDir = mkdtempSync(join(tmpdir(), 'autoposter-stack-media-'));
-  const env = await stackEnv(options, database.url, mediaDir);
+  const env = await stackEnv(options, options.serviceDatabaseUrl ? await options.serviceDatabaseUrl(database.url) : database.url, mediaDir);
   const plan = stackPlan(env, ROOT);
   const echo = options.echo || process.env.STACK_ECHO === '1' ? (line: string) => process.stderr.write(`${line}\n`) : undefined;
   const groups = new Map<string, ProcessGroup>();
@@ -125,6 +135,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       await waitUntilReady([service], [groups.get(name)!], options.readyTimeoutMs);
     },
     isRunning: (name) => group(name).isAlive(),
+    url: (name) => {
+      group(name);
+      return services.get(name)!.url;
+    },
+    processGroupId: (name) => group(name).pid,
     output,
     stop,
   };
@@ -156,8 +171,9 @@ async function stackEnv(options: StackOptions, databaseUrl: string, mediaDir: st
 async function withReplicas(services: StackService[], replicas: NonNullable<StackOptions['replicas']>): Promise<StackService[]> {
   const all: StackService[] = [];
   for (const service of services) {
-    all.push(service);
     const count = replicas[service.name as keyof typeof replicas] ?? 1;
+    // With replicas, each records its own name on the attempts it makes (a drill asks who held what).
+    all.push(count > 1 ? { ...service, env: { ...service.env, WORKER_ID: service.name } } : service);
     for (let n = 2; n <= count; n++) {
       const port = await freePort();
       const url = new URL(service.url);

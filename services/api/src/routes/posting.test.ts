@@ -169,7 +169,7 @@ describe('scheduling', () => {
     const scheduled = await deliveriesOf(post.id);
     const res = await api.app.inject({ method: 'DELETE', url: `/api/posts/${post.id}/schedule`, headers: alice.headers });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ id: post.id, scheduled_at: null, canceled_deliveries: 2 });
+    expect(res.json()).toEqual({ id: post.id, scheduled_at: null, canceled_deliveries: 2, cancel_requested_deliveries: 0 });
     for (const d of await deliveriesOf(post.id)) expect(d.status).toBe('canceled');
     for (const d of scheduled) expect(await jobFor(d)).toBeUndefined();
     const [row] = await api.db.db.select().from(schema.posts).where(eq(schema.posts.id, post.id));
@@ -180,7 +180,8 @@ describe('scheduling', () => {
     const { post, deliveries } = await alice.post(['facebook_page'], { status: 'processing' });
     const res = await api.app.inject({ method: 'DELETE', url: `/api/posts/${post.id}/schedule`, headers: alice.headers });
     expect(res.statusCode).toBe(200);
-    expect(res.json().canceled_deliveries).toBe(1);
+    // Not counted as canceled: the attempt under way may still post it (the cancel-races drill saw one).
+    expect(res.json()).toMatchObject({ canceled_deliveries: 0, cancel_requested_deliveries: 1 });
     const [row] = await deliveriesOf(post.id);
     expect(row!.status).toBe('processing');
     expect(row!.cancelRequestedAt).toBeInstanceOf(Date);

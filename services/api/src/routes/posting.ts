@@ -20,7 +20,15 @@ const StartPostingAccepted = Type.Intersect([
   Type.Object({ pending_count: Type.Integer(), total_selected: Type.Integer() }),
 ]);
 
-const ScheduleResult = Type.Object({ id: Uuid, scheduled_at: Type.Union([Timestamp, Type.Null()]), job_id: Type.Optional(Uuid), canceled_deliveries: Type.Optional(Type.Integer()) });
+const ScheduleResult = Type.Object({
+  id: Uuid,
+  scheduled_at: Type.Union([Timestamp, Type.Null()]),
+  job_id: Type.Optional(Uuid),
+  canceled_deliveries: Type.Optional(Type.Integer({ description: 'Deliveries canceled now: nothing is published for them.' })),
+  cancel_requested_deliveries: Type.Optional(
+    Type.Integer({ description: 'Deliveries a worker was publishing: canceled when that attempt ends without posting, posted if it lands.' }),
+  ),
+});
 
 /** Starting, scheduling, canceling and retrying posts: each answers at once; workers do the publishing. */
 export const postingRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -107,8 +115,8 @@ export const postingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { canceled } = await app.engine.unschedulePost(request.user.id, request.params.id);
-      return { id: request.params.id, scheduled_at: null, canceled_deliveries: canceled };
+      const { canceled, cancelRequested } = await app.engine.unschedulePost(request.user.id, request.params.id);
+      return { id: request.params.id, scheduled_at: null, canceled_deliveries: canceled, cancel_requested_deliveries: cancelRequested };
     },
   );
 

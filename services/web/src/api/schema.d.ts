@@ -3356,6 +3356,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Deliveries a worker was publishing: canceled when that attempt ends without posting, posted if it lands. */
+                        cancel_requested_deliveries?: number;
+                        /** @description Deliveries canceled now: nothing is published for them. */
                         canceled_deliveries?: number;
                         /** Format: uuid */
                         id: string;
@@ -3446,6 +3449,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Deliveries a worker was publishing: canceled when that attempt ends without posting, posted if it lands. */
+                        cancel_requested_deliveries?: number;
+                        /** @description Deliveries canceled now: nothing is published for them. */
                         canceled_deliveries?: number;
                         /** Format: uuid */
                         id: string;
