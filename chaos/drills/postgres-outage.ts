@@ -9,7 +9,7 @@ import type { PlannedDelivery } from '../lib/workload.ts';
 export const postgresOutage: Drill = {
   describe: "cut every service's Postgres connections mid-run (15 s); /readyz 503 meanwhile, no process exits, work resumes",
   async run({ stack, postgresProxy, workload, short, log }) {
-    const total = short ? 100 : 600;
+    const total = short ? 60 : 600;
     const cutMs = short ? 5_000 : 15_000;
     const services = stack.names().filter((name) => !name.startsWith('fake-'));
     const planned: PlannedDelivery[] = [];

@@ -14,8 +14,8 @@ const HANG_MS = 60_000;
 export const providerFaults: Drill = {
   describe: 'fakes answer 5xx or drop after committing, or hang, for a random share of calls: 0 duplicates, all posted or failed with a reason',
   async run({ stack, accounts, workload, short, log }) {
-    const total = short ? 100 : 1_000;
-    const windowMs = short ? 15_000 : 60_000;
+    const total = short ? 60 : 1_000;
+    const windowMs = short ? 10_000 : 60_000;
     const graph = stack.urls.fakeGraph!;
     const facebook = stack.urls.fakeFacebook!;
     const rules = [

@@ -18,8 +18,8 @@ interface Sample {
 export const soak: Drill = {
   describe: "2,000 deliveries; workers' RSS after the run vs after the first 200 (< 20% growth); no leaked Chromium",
   async run({ stack, workload, short, log }) {
-    const total = short ? 200 : 2_000;
-    const warmUp = short ? 100 : 200;
+    const total = short ? 120 : 2_000;
+    const warmUp = short ? 60 : 200;
     const workers = stack.names().filter((name) => name.includes('worker'));
     const planned: PlannedDelivery[] = [];
     planned.push(...(await workload.createAndStart(warmUp)));

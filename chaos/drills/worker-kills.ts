@@ -15,9 +15,9 @@ interface Kill {
 export const workerKills: Drill = {
   describe: 'SIGKILL a random worker replica every few seconds during the run, restart it',
   async run({ stack, workload, short, log }) {
-    const total = short ? 100 : 1_000;
-    const killCount = short ? 3 : 50;
-    const everyMs = short ? 3_000 : 3_000;
+    const total = short ? 60 : 1_000;
+    const killCount = short ? 2 : 50;
+    const everyMs = 3_000;
     const workers = stack.names().filter((name) => name.includes('worker'));
     const perBatch = Math.ceil(total / (killCount + 1));
     const planned: PlannedDelivery[] = [];
