@@ -83,6 +83,8 @@ export function buildFakeGraph(control: FakeGraphControl, options: { logger?: bo
     app.route({ method: 'GET', url: `${prefix}/refresh_access_token`, handler });
   }
   registerControlRoutes(app, control);
+  // Like every service of the stack, for container health checks.
+  app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
 }
 
