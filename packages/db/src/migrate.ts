@@ -1,9 +1,15 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 
-export const migrationsFolder = fileURLToPath(new URL('../../../migrations', import.meta.url));
+/**
+ * The repository's migrations; a copy of this package deployed on its own (the Docker images,
+ * made with `pnpm deploy`) carries them in its own `migrations` directory instead.
+ */
+const ownMigrations = new URL('../migrations', import.meta.url);
+export const migrationsFolder = fileURLToPath(existsSync(ownMigrations) ? ownMigrations : new URL('../../../migrations', import.meta.url));
 
 // Any fixed number works; it only has to be the same for every replica.
 const MIGRATION_LOCK_ID = 7_246_215_001;

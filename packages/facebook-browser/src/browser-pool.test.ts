@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeFacebook, type FakeFacebook } from '@autoposter/fake-facebook';
-import { BrowserPool } from './browser-pool.ts';
+import { BrowserPool, chromiumArgs } from './browser-pool.ts';
 import { testBrowserSettings } from './settings.ts';
 
 // Real Chromium on a shared 2-core machine: a flow can take far longer than the suite's default.
@@ -41,6 +41,19 @@ describe('browser pool', () => {
     await page.goto(fake.url);
     expect((await other.context.cookies()).find((c) => c.name === 'c_user')!.value).toBe(b.userId);
     await page.close();
+  });
+
+  it('runs Chromium without its sandbox when told to (containers whose seccomp forbids it)', async () => {
+    expect(chromiumArgs(false)).toContain('--no-sandbox');
+    const unsandboxed = new BrowserPool(testBrowserSettings({ baseUrl: fake.url, sandbox: false }));
+    try {
+      const lease = await unsandboxed.acquire('account-c', credentialsOf(fake.state.addAccount({})));
+      const page = await lease.context.newPage();
+      expect((await page.goto(`${fake.url}/healthz`))?.status()).toBe(200);
+      await lease.release();
+    } finally {
+      await unsandboxed.close();
+    }
   });
 
   it('launches the browser again after it crashed', async () => {

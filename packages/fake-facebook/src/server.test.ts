@@ -41,3 +41,12 @@ describe('fake Facebook permalinks', () => {
     expect((await fetch(`${fake.url}/__control/accounts/${numericId()}`)).status).toBe(404);
   });
 });
+
+describe('fake Facebook health', () => {
+  it('answers /healthz without a session and without recording it as a visit', async () => {
+    const before = fake.state.requests.length;
+    const res = await fetch(`${fake.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(fake.state.requests.length).toBe(before);
+  });
+});

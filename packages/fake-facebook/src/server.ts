@@ -313,6 +313,8 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
   });
 
   registerControl(app, state, () => [...hung].forEach((release) => release()));
+  // Like every service of the stack, for container health checks.
+  app.get('/healthz', async () => ({ status: 'ok' }));
   app.setNotFoundHandler(async (request, reply) => html(reply, notFoundPage(localeOf(request)), 404));
 
   const address = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });

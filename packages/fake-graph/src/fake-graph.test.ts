@@ -49,6 +49,11 @@ describe('fake Graph API', () => {
     expect((await call('GET', '/me', 'nonsense-token')).body.error.code).toBe(190);
   });
 
+  it('answers /healthz, like every service of the stack', async () => {
+    const res = await fetch(`${graph.url}/healthz`);
+    expect(res.status).toBe(200);
+  });
+
   it('accepts any vNN.0 version and refuses a path without one', async () => {
     const { pageToken } = graph.newPage();
     expect((await fetch(`${graph.url}/v19.0/me`, { headers: { authorization: `Bearer ${pageToken}` } })).status).toBe(200);

@@ -85,6 +85,8 @@ export function buildFakeGraph(control: FakeGraphControl, options: { logger?: bo
   }
   registerPermalinkPages(app, control);
   registerControlRoutes(app, control);
+  // Like every service of the stack, for container health checks.
+  app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
 }
 
