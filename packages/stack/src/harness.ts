@@ -17,6 +17,8 @@ export interface StackOptions {
   /** An already migrated database to clone, instead of migrating a new one. */
   templateDatabase?: string;
   redisUrl: string;
+  /** How long every service gets to answer ready (180 s by default; a loaded machine may need more). */
+  readyTimeoutMs?: number;
   /**
    * `launcher`: one `pnpm stack`, exactly as the README starts the platform. `processes`: each
    * service's `start` script on its own, so that a drill can kill and restart one.
@@ -95,7 +97,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
 
   try {
-    await waitUntilReady(options.mode === 'processes' ? [...services.values()] : plan.services, [...groups.values()]);
+    await waitUntilReady(options.mode === 'processes' ? [...services.values()] : plan.services, [...groups.values()], options.readyTimeoutMs);
   } catch (err) {
     await stop();
     throw new Error(`${(err as Error).message}\n${output()}`);
@@ -120,7 +122,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       if (group(name).isAlive()) throw new Error(`${name} is still running`);
       const service = services.get(name)!;
       startService(service);
-      await waitUntilReady([service], [groups.get(name)!]);
+      await waitUntilReady([service], [groups.get(name)!], options.readyTimeoutMs);
     },
     isRunning: (name) => group(name).isAlive(),
     output,
@@ -166,11 +168,11 @@ async function withReplicas(services: StackService[], replicas: NonNullable<Stac
   return all;
 }
 
-async function waitUntilReady(services: StackService[], groups: ProcessGroup[]) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+async function waitUntilReady(services: StackService[], groups: ProcessGroup[], timeoutMs = READY_TIMEOUT_MS) {
+  const deadline = Date.now() + timeoutMs;
   const pending = new Set(services);
   while (pending.size) {
-    if (Date.now() > deadline) throw new Error(`not ready within ${READY_TIMEOUT_MS / 1000} s: ${[...pending].map((s) => s.name).join(', ')}`);
+    if (Date.now() > deadline) throw new Error(`not ready within ${timeoutMs / 1000} s: ${[...pending].map((s) => s.name).join(', ')}`);
     const dead = groups.find((group) => !group.isAlive());
     if (dead) throw new Error(`${dead.name} exited before the stack was ready`);
     for (const service of [...pending]) {
