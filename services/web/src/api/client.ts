@@ -72,10 +72,10 @@ export async function fetchJson<T>(path: string, init: RequestInit = {}): Promis
   return (response.status === 204 ? undefined : await response.json()) as T;
 }
 
-/** Fetches a protected file (a screenshot) with the token and returns an object URL for it. */
-export async function fetchObjectUrl(path: string): Promise<string> {
+/** Fetches a protected file (a screenshot) with the token. */
+export async function fetchBlob(path: string): Promise<Blob> {
   const token = tokenStore.get();
   const response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (!response.ok) throw await toApiError(response);
-  return URL.createObjectURL(await response.blob());
+  return response.blob();
 }
