@@ -119,6 +119,16 @@ describe.each<FakeLocale>(['en_US', 'es_LA'])('Marketplace and groups in %s', (l
     expect(await publisher.findExisting(groupRequest)).toEqual({ providerPostId: groupPost.providerPostId, permalink: groupPost.permalink });
   });
 
+  it('refuses a listing without a category or a condition before opening the form, naming what is missing', async () => {
+    const account = fake.state.addAccount({ locale });
+    const error = (await publisher
+      .publish(publishRequest(publishAccount(fake, account), { ...listing('No category'), category: null, condition: null }))
+      .catch((e: unknown) => e)) as PublishError;
+    expect(error.type).toBe('validation_error');
+    expect(error.message).toContain('a category, a condition');
+    expect(fake.state.requests.filter((r) => r.userId === account.userId)).toEqual([]);
+  });
+
   it('names the element it could not find when Facebook renamed a field', async () => {
     const account = fake.state.addAccount({ locale });
     fake.state.script(account.userId, { kind: 'renamed_field', field: 'price' });

@@ -30,6 +30,12 @@ const browserCredentials = (account: PublishAccount): BrowserCredentials => {
   return account.credentials as BrowserCredentials;
 };
 
+/** What Facebook's item form requires (besides photos, which the gateway requires). */
+const missingListingFields = (post: { title: string | null; price: string | null; category: string | null; condition: string | null }) =>
+  Object.entries({ 'a title': post.title, 'a price': post.price, 'a category': post.category, 'a condition': post.condition })
+    .filter(([, value]) => !value)
+    .map(([name]) => name);
+
 /** Marketplace listings and group posts by driving Chromium (see the package README). */
 export function createFacebookBrowserPublisher(settings: BrowserSettings, pool = new BrowserPool(settings)): FacebookBrowserPublisher {
   /** Runs `flow` on a fresh page of the account's context; failures come back classified, with evidence. */
@@ -60,7 +66,8 @@ export function createFacebookBrowserPublisher(settings: BrowserSettings, pool =
 
   async function publishListing(request: PublishRequest): Promise<PublishResult> {
     const { post } = request;
-    if (!post.title || !post.price) throw new PublishError('validation_error', 'A Marketplace listing needs a title and a price');
+    const missing = missingListingFields(post);
+    if (missing.length) throw new PublishError('validation_error', `A Marketplace listing needs ${missing.join(', ')}: Facebook's form goes no further without them`);
     const { value, state } = await onPage(request.account, request.signal, async (session) => {
       const form = new MarketplaceForm(session);
       await form.open();
