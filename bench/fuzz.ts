@@ -48,13 +48,14 @@ await withCleanup(
           requests: tally.requests,
           '5xx': tally.serverErrors.length,
           'bodies without code': tally.withoutCode.length,
+          unanswered: tally.unanswered.length,
           'requests/s': round(tally.requests / seconds, 0),
         },
       ]);
       const statuses = [...tally.statuses].sort(([a], [b]) => a - b);
       printTable('Responses by status', [Object.fromEntries(statuses.map(([status, count]) => [String(status), count]))]);
-      for (const failure of [...tally.serverErrors, ...tally.withoutCode].slice(0, 10)) console.log(JSON.stringify(failure));
-      const met = tally.requests >= TARGET_REQUESTS && tally.serverErrors.length === 0 && tally.withoutCode.length === 0;
+      for (const failure of [...tally.serverErrors, ...tally.withoutCode, ...tally.unanswered].slice(0, 10)) console.log(JSON.stringify(failure));
+      const met = tally.requests >= TARGET_REQUESTS && tally.serverErrors.length === 0 && tally.withoutCode.length === 0 && tally.unanswered.length === 0;
       printVerdict('fuzz', met, `${tally.requests} requests over ${tally.operations} operations: ${tally.serverErrors.length} 5xx, ${tally.withoutCode.length} bodies without code (target 0 and 0)`);
     } finally {
       await app.close();

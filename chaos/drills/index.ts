@@ -1,5 +1,6 @@
 import type { Drill } from '../lib/drill.ts';
 import { cancelRaces } from './cancel-races.ts';
+import { hostileInput } from './hostile-input.ts';
 import { providerFaults } from './provider-faults.ts';
 import { postgresOutage } from './postgres-outage.ts';
 import { redisLoss } from './redis-loss.ts';
@@ -13,5 +14,6 @@ export const drills: Record<string, Drill> = {
   'postgres-outage': postgresOutage,
   'provider-faults': providerFaults,
   'cancel-races': cancelRaces,
+  'hostile-input': hostileInput,
   soak,
 };

@@ -1,13 +1,17 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
 import fc from 'fast-check';
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { multipartForm, samplePng } from '@autoposter/media/test-samples';
 
 // Fuzzes every operation of the gateway's own OpenAPI document (`/docs/json`): routes added
 // later are covered without a list to keep. Each operation gets fixed shapes of hostile input
 // (deep nesting, non-finite numbers, NUL bytes, ids that are not UUIDs, wrong types, wrong
 // content types) and random requests built from its schemas, some valid, most mutated. A
-// response passes when it is below 500 and, from 400 on, a JSON `{error, code}` body.
+// response passes when it is below 500 and, from 400 on, a JSON `{error, code}` body. Given
+// another user's data (`foreign`), every id position also gets that user's real ids, and a
+// response that shows one of them (or one of its distinctive values) is a cross-tenant read.
+// In process (`app.inject`) or over HTTP against a running gateway (`httpSender`).
 
 interface Schema {
   type?: string | string[];
@@ -32,6 +36,7 @@ interface Parameter {
 }
 
 export interface Operation {
+  operationId?: string;
   method: string;
   /** OpenAPI path, `{id}` style. */
   path: string;
@@ -63,6 +68,12 @@ export interface FuzzTally {
   requests: number;
   serverErrors: FuzzFailure[];
   withoutCode: FuzzFailure[];
+  /** Requests that got no answer at all (the connection closed or timed out): over HTTP only. */
+  unanswered: FuzzFailure[];
+  /** Responses that showed another user's id or distinctive value the request did not carry. */
+  crossTenantReads: FuzzFailure[];
+  /** Requests that carried another user's id. */
+  withForeignIds: number;
   /** Requests per operation, `METHOD /path`. */
   perOperation: Map<string, number>;
   /** Responses per status code. */
@@ -72,11 +83,14 @@ export interface FuzzTally {
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
 /** Every operation of the document. */
-export function operationsOf(doc: { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }>> }): Operation[] {
+export function operationsOf(doc: {
+  paths: Record<string, Record<string, { operationId?: string; parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
+}): Operation[] {
   return Object.entries(doc.paths).flatMap(([path, methods]) =>
     Object.entries(methods)
       .filter(([method]) => HTTP_METHODS.includes(method))
       .map(([method, operation]) => ({
+        operationId: operation.operationId,
         method: method.toUpperCase(),
         path,
         parameters: operation.parameters ?? [],
@@ -137,24 +151,39 @@ const contentTypes = [
   'application/json',
 ];
 
-/** Values shaped like the schema asks, with ids taken from `ids` (the caller's own) half the time. */
-function valueFor(schema: Schema | undefined, ids: string[], depth = 0): fc.Arbitrary<unknown> {
+/** Where ids come from: the session's own, another user's, or none (a random UUID). */
+export interface IdPool {
+  own: string[];
+  foreign: string[];
+}
+
+/** An id for any id position: the caller's own, another user's or a random one, about equally often. */
+function idFrom(pool: IdPool): fc.Arbitrary<string> {
+  const lists = [pool.own, pool.foreign].filter((ids) => ids.length > 0);
+  return fc.oneof(...lists.map((ids) => fc.constantFrom(...ids)), fc.uuid());
+}
+
+/** The id a fixed shape puts in every path parameter: the caller's own if it has one. */
+const primaryId = (pool: IdPool) => pool.own[0] ?? pool.foreign[0];
+
+/** Values shaped like the schema asks, with every UUID position filled by `id`. */
+function valueFor(schema: Schema | undefined, id: fc.Arbitrary<string>, depth = 0): fc.Arbitrary<unknown> {
   if (!schema || depth > 4) return fc.jsonValue({ maxDepth: 2 });
   if (schema.const !== undefined) return fc.constant(schema.const);
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const variants = schema.anyOf ?? schema.oneOf;
-  if (variants?.length) return fc.oneof(...variants.map((variant) => valueFor(variant, ids, depth + 1)));
+  if (variants?.length) return fc.oneof(...variants.map((variant) => valueFor(variant, id, depth + 1)));
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {
     case 'object': {
       const properties = schema.properties ?? {};
-      const record = Object.fromEntries(Object.entries(properties).map(([key, property]) => [key, valueFor(property, ids, depth + 1)]));
+      const record = Object.fromEntries(Object.entries(properties).map(([key, property]) => [key, valueFor(property, id, depth + 1)]));
       return fc.record(record, { requiredKeys: (schema.required ?? []).filter((key) => key in properties) });
     }
     case 'array':
-      return fc.array(valueFor(schema.items, ids, depth + 1), { minLength: Math.min(schema.minItems ?? 0, 3), maxLength: 3 });
+      return fc.array(valueFor(schema.items, id, depth + 1), { minLength: Math.min(schema.minItems ?? 0, 3), maxLength: 3 });
     case 'string':
-      if (schema.format === 'uuid') return ids.length > 0 ? fc.oneof(fc.constantFrom(...ids), fc.uuid()) : fc.uuid();
+      if (schema.format === 'uuid') return id;
       if (schema.format === 'date-time') return fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
       if (schema.format === 'email') return fc.emailAddress();
       return fc.string({ maxLength: Math.min(schema.maxLength ?? 30, 30) });
@@ -171,11 +200,19 @@ function valueFor(schema: Schema | undefined, ids: string[], depth = 0): fc.Arbi
   }
 }
 
+/** Whether the schema has a UUID position anywhere. */
+function takesIds(schema: Schema | undefined, depth = 0): boolean {
+  if (!schema || depth > 4) return false;
+  if (schema.format === 'uuid') return true;
+  const children = [...Object.values(schema.properties ?? {}), ...(schema.items ? [schema.items] : []), ...(schema.anyOf ?? []), ...(schema.oneOf ?? [])];
+  return children.some((child) => takesIds(child, depth + 1));
+}
+
 /** A valid-looking body with one field (at any depth) replaced by a hostile or wrongly typed value, or removed. */
-function mutatedBody(schema: Schema, ids: string[]): fc.Arbitrary<unknown> {
+function mutatedBody(schema: Schema, id: fc.Arbitrary<string>): fc.Arbitrary<unknown> {
   return fc
     .record({
-      body: valueFor(schema, ids),
+      body: valueFor(schema, id),
       pick: fc.nat(),
       replacement: fc.oneof(fc.constantFrom(...hostileValues), fc.jsonValue({ maxDepth: 3 })),
       remove: fc.boolean(),
@@ -239,28 +276,37 @@ function hostileFiles(): [string, Parameters<typeof multipartForm>][] {
   ];
 }
 
-/** The fixed shapes every operation gets. */
-function shapedRequests(operation: Operation, ids: string[]): FuzzRequest[] {
-  const ownPath = Object.fromEntries(paramsIn(operation, 'path').map((p) => [p.name, ids[0] ?? randomUUID()]));
-  const request = (shape: string, overrides: Partial<FuzzRequest> & { path?: Record<string, string>; query?: [string, string][] } = {}): FuzzRequest => ({
+type RequestOverrides = Partial<FuzzRequest> & { path?: Record<string, string>; query?: [string, string][] };
+
+/** Builds the operation's requests, its path parameters set to `pathId` unless overridden. */
+function requestBuilder(operation: Operation, pathId: string | undefined) {
+  const defaultPath = Object.fromEntries(paramsIn(operation, 'path').map((p) => [p.name, pathId ?? randomUUID()]));
+  return (shape: string, overrides: RequestOverrides = {}): FuzzRequest => ({
     method: operation.method,
-    url: urlOf(operation, { ...ownPath, ...overrides.path }, overrides.query ?? []),
+    url: urlOf(operation, { ...defaultPath, ...overrides.path }, overrides.query ?? []),
     headers: { ...overrides.headers },
     payload: overrides.payload,
     shape,
     ownAuth: overrides.ownAuth,
   });
-  const json = { 'content-type': 'application/json' };
+}
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/** The fixed shapes every operation gets. */
+function shapedRequests(operation: Operation, pool: IdPool): FuzzRequest[] {
+  const pathId = primaryId(pool);
+  const request = requestBuilder(operation, pathId);
   const requests: FuzzRequest[] = [
-    request('deeply nested arrays', { headers: json, payload: deepArrays(5_000) }),
-    request('deeply nested objects', { headers: json, payload: deepObjects(5_000) }),
-    request('non-finite number body', { headers: json, payload: '1e309' }),
-    request('NUL string body', { headers: json, payload: '"\\u0000"' }),
-    request('empty JSON body', { headers: json, payload: '' }),
-    request('not JSON', { headers: json, payload: '{"a":' }),
+    request('deeply nested arrays', { headers: JSON_TYPE, payload: deepArrays(5_000) }),
+    request('deeply nested objects', { headers: JSON_TYPE, payload: deepObjects(5_000) }),
+    request('non-finite number body', { headers: JSON_TYPE, payload: '1e309' }),
+    request('NUL string body', { headers: JSON_TYPE, payload: '"\\u0000"' }),
+    request('empty JSON body', { headers: JSON_TYPE, payload: '' }),
+    request('not JSON', { headers: JSON_TYPE, payload: '{"a":' }),
     request('no token', { ownAuth: true }),
     request('a token that is not one', { headers: { authorization: 'Bearer not.a.token' }, ownAuth: true }),
-    ...[[], 'text', 42, null, true].map((value) => request(`top-level ${JSON.stringify(value)}`, { headers: json, payload: JSON.stringify(value) })),
+    ...[[], 'text', 42, null, true].map((value) => request(`top-level ${JSON.stringify(value)}`, { headers: JSON_TYPE, payload: JSON.stringify(value) })),
     ...contentTypes.map((type) => request(`content type ${type}`, { headers: { 'content-type': type }, payload: 'a=b&c=\u0000' })),
     ...hostileFiles().map(([shape, files]) => {
       const form = multipartForm(...files);
@@ -268,7 +314,7 @@ function shapedRequests(operation: Operation, ids: string[]): FuzzRequest[] {
     }),
   ];
   for (const param of paramsIn(operation, 'path')) {
-    for (const value of ['not-a-uuid', '\u0000', 'x'.repeat(300), `urn:uuid:${randomUUID()}`, ids[0]?.toUpperCase() ?? 'A', UNDECODABLE]) {
+    for (const value of ['not-a-uuid', '\u0000', 'x'.repeat(300), `urn:uuid:${randomUUID()}`, pathId?.toUpperCase() ?? 'A', UNDECODABLE]) {
       requests.push(request(`path ${param.name}=${JSON.stringify(value.slice(0, 20))}`, { path: { [param.name]: value } }));
     }
   }
@@ -280,13 +326,13 @@ function shapedRequests(operation: Operation, ids: string[]): FuzzRequest[] {
     for (const value of hostileText.filter(headerSafe)) requests.push(request(`header ${param.name}`, { headers: { [param.name]: value } }));
   }
   if (operation.body) {
-    const valid = fc.sample(valueFor(operation.body, ids), { numRuns: 1, seed: 1 })[0];
+    const valid = fc.sample(valueFor(operation.body, idFrom(pool)), { numRuns: 1, seed: 1 })[0];
     for (const container of objectsIn(valid)) {
       for (const key of Object.keys(container)) {
         const original = container[key];
         for (const value of [INFINITY, MINUS_INFINITY, 'a\u0000b', 'not-a-uuid', 12, [], {}, null]) {
           container[key] = value;
-          requests.push(request(`body ${key}=${JSON.stringify(value)}`, { headers: json, payload: toJsonText(valid) }));
+          requests.push(request(`body ${key}=${JSON.stringify(value)}`, { headers: JSON_TYPE, payload: toJsonText(valid) }));
         }
         container[key] = original;
       }
@@ -295,14 +341,39 @@ function shapedRequests(operation: Operation, ids: string[]): FuzzRequest[] {
   return requests;
 }
 
+/**
+ * Each of another user's ids in each id position the operation has (path, query and body), in
+ * an otherwise well-formed request, so that it gets past validation to where ownership counts.
+ */
+function foreignIdRequests(operation: Operation, foreign: string[]): FuzzRequest[] {
+  const request = requestBuilder(operation, undefined);
+  const requests: FuzzRequest[] = [];
+  const bodyWith = (id: string) => {
+    if (!operation.body) return {};
+    const [body] = fc.sample(valueFor(operation.body, fc.constant(id)), { numRuns: 1, seed: requests.length });
+    return { headers: JSON_TYPE, payload: toJsonText(body) };
+  };
+  for (const id of foreign) {
+    for (const param of paramsIn(operation, 'path')) requests.push(request(`path ${param.name}=another user's id`, { path: { [param.name]: id }, ...bodyWith(id) }));
+    for (const param of paramsIn(operation, 'query').filter((p) => takesIds(p.schema))) {
+      requests.push(request(`query ${param.name}=another user's id`, { query: [[param.name, id]], ...bodyWith(id) }));
+    }
+    if (operation.body && takesIds(operation.body) && paramsIn(operation, 'path').length === 0) {
+      requests.push(request("another user's id in every id of the body", bodyWith(id)));
+    }
+  }
+  return requests;
+}
+
 /** Random requests from the operation's schemas: path ids, query values, headers, body and content type. */
-function randomRequest(operation: Operation, ids: string[]): fc.Arbitrary<FuzzRequest> {
-  const idOrHostile = fc.oneof(fc.constantFrom(...(ids.length > 0 ? ids : [randomUUID()])), fc.uuid(), fc.constantFrom(...hostileText), fc.string());
+function randomRequest(operation: Operation, pool: IdPool): fc.Arbitrary<FuzzRequest> {
+  const id = idFrom(pool);
+  const idOrHostile = fc.oneof(id, fc.uuid(), fc.constantFrom(...hostileText), fc.string());
   const path = fc.record(Object.fromEntries(paramsIn(operation, 'path').map((p) => [p.name, idOrHostile])));
   const query = fc.tuple(
     ...paramsIn(operation, 'query').map((p) =>
       fc.option(
-        fc.oneof(valueFor(p.schema, ids).map((value) => (typeof value === 'string' ? value : JSON.stringify(value))), fc.constantFrom(...hostileText), fc.string()).map(
+        fc.oneof(valueFor(p.schema, id).map((value) => (typeof value === 'string' ? value : JSON.stringify(value))), fc.constantFrom(...hostileText), fc.string()).map(
           (value) => [p.name, value] as [string, string],
         ),
         { nil: undefined },
@@ -315,8 +386,8 @@ function randomRequest(operation: Operation, ids: string[]): fc.Arbitrary<FuzzRe
   );
   const body = operation.body
     ? fc.oneof(
-        { weight: 3, arbitrary: mutatedBody(operation.body, ids) },
-        { weight: 1, arbitrary: valueFor(operation.body, ids) },
+        { weight: 3, arbitrary: mutatedBody(operation.body, id) },
+        { weight: 1, arbitrary: valueFor(operation.body, id) },
         { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
       )
     : fc.option(fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom(...hostileValues)), { nil: undefined });
@@ -330,6 +401,74 @@ function randomRequest(operation: Operation, ids: string[]): fc.Arbitrary<FuzzRe
   }));
 }
 
+/** At most `max` of `requests`, spread evenly over them (every shape kind keeps a share). */
+function spread<T>(requests: T[], max: number | undefined): T[] {
+  if (max === undefined || requests.length <= max) return requests;
+  return Array.from({ length: max }, (_, i) => requests[Math.floor((i * requests.length) / max)]!);
+}
+
+export interface SentRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  payload?: string | Buffer;
+}
+
+export interface Answer {
+  status: number;
+  body: string;
+  /** Of the body's bytes: a file served is compared by it. */
+  sha256: string;
+}
+
+const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/** Sends one request to the gateway: in process or over HTTP. */
+export type Send = (request: SentRequest) => Promise<Answer>;
+
+/** Requests through `app.inject`, in process. */
+export const injectSender =
+  (app: FastifyInstance): Send =>
+  async (request) => {
+    const res = await app.inject({ method: request.method as InjectOptions['method'], url: request.url, headers: request.headers, payload: request.payload });
+    return { status: res.statusCode, body: res.body, sha256: sha256Of(res.rawPayload) };
+  };
+
+/**
+ * Requests over HTTP to a running gateway, one at a time on a kept-alive connection. Node's
+ * http client rather than fetch: fetch refuses a body on GET, and the fuzz sends one.
+ */
+export function httpSender(baseUrl: string, timeoutMs = 60_000): Send {
+  const base = new URL(baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const once = (request: SentRequest) =>
+    new Promise<Answer>((resolve, reject) => {
+      const payload = request.payload === undefined ? undefined : Buffer.from(request.payload);
+      const headers = payload ? { ...request.headers, 'content-length': String(payload.length) } : request.headers;
+      const req = http.request({ host: base.hostname, port: base.port, path: request.url, method: request.method, headers, agent, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const bytes = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, body: bytes.toString(), sha256: sha256Of(bytes) });
+        });
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('error', (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
+      req.end(payload);
+    });
+  return async (request) => {
+    try {
+      return await once(request);
+    } catch (err) {
+      // A kept-alive connection the server closed while idle: the request never reached it.
+      if ((err as { reusedSocket?: boolean; code?: string }).reusedSocket && (err as { code?: string }).code === 'ECONNRESET') return once(request);
+      throw err;
+    }
+  };
+}
+
 export interface FuzzSession {
   headers: Record<string, string>;
   /** The caller's own ids of every kind (post, delivery, job, account, media). */
@@ -337,11 +476,17 @@ export interface FuzzSession {
 }
 
 /** A user with an account, an image, a post with deliveries and a posting job, made through the API itself. */
-export async function provisionSession(app: FastifyInstance): Promise<FuzzSession> {
-  const must = async (options: InjectOptions, status: number) => {
-    const res = await app.inject(options);
-    if (res.statusCode !== status) throw new Error(`fuzz set-up: ${options.method} ${String(options.url)} answered ${res.statusCode} ${res.body}`);
-    return res.json();
+export async function provisionSession(send: Send): Promise<FuzzSession> {
+  const must = async (request: Omit<SentRequest, 'headers' | 'payload'> & { headers?: Record<string, string>; payload?: unknown }, status: number) => {
+    const json = request.payload !== undefined && !Buffer.isBuffer(request.payload);
+    const answer = await send({
+      method: request.method,
+      url: request.url,
+      headers: { ...(json ? JSON_TYPE : {}), ...request.headers },
+      payload: json ? JSON.stringify(request.payload) : (request.payload as Buffer | undefined),
+    });
+    if (answer.status !== status) throw new Error(`fuzz set-up: ${request.method} ${request.url} answered ${answer.status} ${answer.body}`);
+    return JSON.parse(answer.body);
   };
   const email = `fuzz-${randomBytes(6).toString('hex')}@example.test`;
   const { token } = await must({ method: 'POST', url: '/api/auth/register', payload: { email, password: 'fuzzing password' } }, 201);
@@ -366,17 +511,17 @@ export async function provisionSession(app: FastifyInstance): Promise<FuzzSessio
   return { headers, ids: [post.id, ...deliveryIds, started.job_id, account.id, media.id].filter(Boolean) };
 }
 
-const failureOf = (operation: Operation, request: FuzzRequest, res: LightMyRequestResponse): FuzzFailure => ({
+const failureOf = (operation: Operation, request: FuzzRequest, status: number, body: string): FuzzFailure => ({
   operation: `${operation.method} ${operation.path}`,
   shape: request.shape,
   url: request.url.slice(0, 200),
-  status: res.statusCode,
-  body: res.body.slice(0, 300),
+  status,
+  body: body.slice(0, 300),
 });
 
-function hasErrorBody(res: LightMyRequestResponse): boolean {
+function hasErrorBody(answer: Answer): boolean {
   try {
-    const body = res.json();
+    const body = JSON.parse(answer.body);
     return typeof body?.error === 'string' && typeof body?.code === 'string';
   } catch {
     return false;
@@ -384,8 +529,8 @@ function hasErrorBody(res: LightMyRequestResponse): boolean {
 }
 
 /** A request that may end the session's tokens (logout-all, password change, account deletion). */
-const endsSession = (operation: Operation, res: LightMyRequestResponse) =>
-  operation.path.startsWith('/api/auth/') && operation.method !== 'GET' && !/\/(register|login)$/.test(operation.path) && res.statusCode < 300;
+const endsSession = (operation: Operation, answer: Answer) =>
+  operation.path.startsWith('/api/auth/') && operation.method !== 'GET' && !/\/(register|login)$/.test(operation.path) && answer.status < 300;
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
 
@@ -406,44 +551,117 @@ export function refuseOutboundFetch(): () => void {
   };
 }
 
+/** Another user's data, as the fuzz sees it. */
+export interface ForeignData {
+  /** Its ids of every kind: each goes into every id position, and none may come back unasked. */
+  ids: string[];
+  /**
+   * Text only its data holds (a marker in its posts, account names, file names; the sha256 of
+   * its files): none may come back, nor a body whose sha256 is one of them.
+   */
+  markers: string[];
+}
+
 export interface FuzzOptions {
   /** Random requests per operation, on top of the fixed shapes. */
   randomPerOperation: number;
   seed?: number;
   /** A fresh user every this many requests, so deletions by earlier requests do not hollow the run out. */
   refreshEvery?: number;
+  /** Another user's data: its ids join the session's own in every id position, and no response may show it. */
+  foreign?: ForeignData;
+  /**
+   * Fuzz as this user throughout, without sending any of its own ids, so that its data made
+   * before must come out unchanged; operations that act on all of a user's data at once
+   * belong in `skipOperations`.
+   */
+  session?: Omit<FuzzSession, 'ids'>;
+  /** operationIds not to fuzz. */
+  skipOperations?: string[];
+  /** At most this many of the fixed hostile shapes per operation (each foreign id is sent in each id position regardless). */
+  shapesPerOperation?: number;
+  /** Told of progress every `progressEvery` (1,000) requests. */
+  progress?: (tally: FuzzTally) => void;
+  progressEvery?: number;
 }
 
-/** Fuzzes every operation of `app`'s OpenAPI document. */
+/** Fuzzes every operation of `app`'s OpenAPI document, in process. */
 export async function fuzzOpenApi(app: FastifyInstance, options: FuzzOptions): Promise<FuzzTally> {
   const restoreFetch = refuseOutboundFetch();
   try {
-    return await fuzzOperations(app, options);
+    return await fuzzOpenApiWith(injectSender(app), options);
   } finally {
     restoreFetch();
   }
 }
 
-async function fuzzOperations(app: FastifyInstance, options: FuzzOptions): Promise<FuzzTally> {
-  const doc = (await app.inject({ url: '/docs/json' })).json();
-  const operations = operationsOf(doc);
-  const tally: FuzzTally = { operations: operations.length, requests: 0, serverErrors: [], withoutCode: [], perOperation: new Map(), statuses: new Map() };
-  let session = await provisionSession(app);
+/** The request's own text, lower-cased: what a response may echo without reading anything. */
+const sentText = (request: FuzzRequest) => `${decodeURIComponentSafe(request.url)} ${request.payload?.toString() ?? ''} ${JSON.stringify(request.headers)}`.toLowerCase();
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Another user's id or marker in the response that the request did not carry, or another user's file. */
+function foreignValueIn(answer: Answer, request: FuzzRequest, values: string[]): string | undefined {
+  if (values.includes(answer.sha256)) return `the file of sha256 ${answer.sha256}`;
+  const body = answer.body.toLowerCase();
+  const present = values.filter((value) => body.includes(value));
+  if (present.length === 0) return undefined;
+  const sent = sentText(request);
+  return present.find((value) => !sent.includes(value));
+}
+
+/** Fuzzes every operation of the OpenAPI document of the gateway behind `send`. */
+export async function fuzzOpenApiWith(send: Send, options: FuzzOptions): Promise<FuzzTally> {
+  const doc = JSON.parse((await send({ method: 'GET', url: '/docs/json', headers: {} })).body);
+  const operations = operationsOf(doc).filter((operation) => !options.skipOperations?.includes(operation.operationId ?? ''));
+  const tally: FuzzTally = {
+    operations: operations.length,
+    requests: 0,
+    serverErrors: [],
+    withoutCode: [],
+    unanswered: [],
+    crossTenantReads: [],
+    withForeignIds: 0,
+    perOperation: new Map(),
+    statuses: new Map(),
+  };
+  const foreignIds = (options.foreign?.ids ?? []).map((id) => id.toLowerCase());
+  const forbidden = [...foreignIds, ...(options.foreign?.markers ?? []).map((marker) => marker.toLowerCase())];
+  const fixed = options.session;
+  const newSession = async (): Promise<FuzzSession> => (fixed ? { ...fixed, ids: [] } : provisionSession(send));
+  let session = await newSession();
   let sinceRefresh = 0;
   for (const [index, operation] of operations.entries()) {
     const name = `${operation.method} ${operation.path}`;
-    const random = fc.sample(randomRequest(operation, session.ids), { numRuns: options.randomPerOperation, seed: (options.seed ?? 16) + index });
-    for (const request of [...shapedRequests(operation, session.ids), ...random]) {
+    const pool = { own: session.ids, foreign: foreignIds };
+    const shapes = [...spread(shapedRequests(operation, pool), options.shapesPerOperation), ...foreignIdRequests(operation, foreignIds)];
+    const random = fc.sample(randomRequest(operation, pool), { numRuns: options.randomPerOperation, seed: (options.seed ?? 16) + index });
+    for (const request of [...shapes, ...random]) {
       const headers = request.ownAuth ? request.headers : { ...session.headers, ...request.headers };
-      const res = await app.inject({ method: request.method as InjectOptions['method'], url: request.url, headers, payload: request.payload });
+      const answer = await send({ method: request.method, url: request.url, headers, payload: request.payload }).catch((err: Error) => err);
       tally.requests += 1;
       tally.perOperation.set(name, (tally.perOperation.get(name) ?? 0) + 1);
-      tally.statuses.set(res.statusCode, (tally.statuses.get(res.statusCode) ?? 0) + 1);
-      if (res.statusCode >= 500) tally.serverErrors.push(failureOf(operation, request, res));
-      else if (res.statusCode >= 400 && !hasErrorBody(res)) tally.withoutCode.push(failureOf(operation, request, res));
+      const sent = foreignIds.length > 0 ? sentText(request) : '';
+      if (foreignIds.some((id) => sent.includes(id))) tally.withForeignIds += 1;
+      if (answer instanceof Error) {
+        tally.unanswered.push(failureOf(operation, request, 0, answer.message));
+      } else {
+        tally.statuses.set(answer.status, (tally.statuses.get(answer.status) ?? 0) + 1);
+        if (answer.status >= 500) tally.serverErrors.push(failureOf(operation, request, answer.status, answer.body));
+        else if (answer.status >= 400 && !hasErrorBody(answer)) tally.withoutCode.push(failureOf(operation, request, answer.status, answer.body));
+        const leaked = forbidden.length > 0 ? foreignValueIn(answer, request, forbidden) : undefined;
+        if (leaked) tally.crossTenantReads.push({ ...failureOf(operation, request, answer.status, answer.body), shape: `${request.shape}; showed ${leaked}` });
+      }
+      if (tally.requests % (options.progressEvery ?? 1_000) === 0) options.progress?.(tally);
       sinceRefresh += 1;
-      if (endsSession(operation, res) || sinceRefresh >= (options.refreshEvery ?? 250)) {
-        session = await provisionSession(app);
+      if (!fixed && ((!(answer instanceof Error) && endsSession(operation, answer)) || sinceRefresh >= (options.refreshEvery ?? 250))) {
+        session = await newSession();
         sinceRefresh = 0;
       }
     }
