@@ -14,6 +14,7 @@ const benchmarks = {
   meta: 'Meta worker vs direct Graph calls against the fake Graph API; concurrency 1/8/32 at 200 ms per call (issue 17)',
   notifier: 'WebSocket fan-out latency and throughput vs a bare ws + Redis pub/sub server; replay (issue 19)',
   marketplace: 'listings through the browser worker vs a bare Playwright script; concurrency 1/2/4; memory (issue 18)',
+  web: "dashboard posts page over 10,000 posts in Chromium vs a bare Vite React page: time to interactive, JS shipped (issue 21)",
 } as const;
 
 type Benchmark = keyof typeof benchmarks;

@@ -2,18 +2,13 @@ import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
 import { DEFAULT_THEME, MantineProvider, Modal, Notification, createTheme, type MantineColorsTuple, type CSSVariablesResolver } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router';
 import { AuthProvider } from './auth.tsx';
+import { queryClient } from './query-client.ts';
 import { router } from './router.tsx';
-
-const queryClient = new QueryClient({
-  defaultOptions: {
-    queries: { retry: (count, error) => count < 2 && !('status' in error && Number(error.status) < 500), staleTime: 5_000 },
-  },
-});
 
 // Mantine's default primary shade is too light for white text at WCAG AA contrast.
 /** A palette whose darkest shade is dark enough for small text on white (WCAG AA, 4.5:1). */

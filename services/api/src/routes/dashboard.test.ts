@@ -1,13 +1,19 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, type TestApi } from '../test/test-app.ts';
 
 const dist = mkdtempSync(join(tmpdir(), 'autoposter-web-'));
 mkdirSync(join(dist, 'assets'));
 writeFileSync(join(dist, 'index.html'), '<!doctype html><div id="root"></div>');
-writeFileSync(join(dist, 'assets', 'index-abc123.js'), 'console.log("dashboard")');
+const SCRIPT = 'console.log("dashboard")';
+writeFileSync(join(dist, 'assets', 'index-abc123.js'), SCRIPT);
+// What the build writes beside each text file (vite-plugin-compression2); one file has none.
+writeFileSync(join(dist, 'assets', 'index-abc123.js.br'), brotliCompressSync(SCRIPT));
+writeFileSync(join(dist, 'assets', 'index-abc123.js.gz'), gzipSync(SCRIPT));
+writeFileSync(join(dist, 'assets', 'plain-def456.js'), 'console.log("plain")');
 writeFileSync(join(tmpdir(), 'outside-the-dashboard.txt'), 'secret');
 
 let api: TestApi;
@@ -21,7 +27,7 @@ afterAll(async () => {
   await unbuilt.close();
 });
 
-const get = (url: string, app = api) => app.app.inject({ method: 'GET', url });
+const get = (url: string, app = api, headers: Record<string, string> = {}) => app.app.inject({ method: 'GET', url, headers });
 
 describe('the dashboard at /', () => {
   it('serves index.html at / and for client-side routes, never cached', async () => {
@@ -40,6 +46,28 @@ describe('the dashboard at /', () => {
     expect(asset.headers['content-type']).toMatch(/javascript/);
     expect(asset.headers['cache-control']).toContain('immutable');
     expect((await get('/assets/gone-000.js')).statusCode).toBe(404);
+  });
+
+  it('sends the precompressed file the browser accepts, the plain one otherwise', async () => {
+    const brotli = await get('/assets/index-abc123.js', api, { 'accept-encoding': 'gzip, deflate, br, zstd' });
+    expect(brotli.headers['content-encoding']).toBe('br');
+    expect(brotli.headers['content-type']).toMatch(/javascript/);
+    expect(brotli.headers['cache-control']).toContain('immutable');
+    expect(brotli.headers.vary).toMatch(/accept-encoding/i);
+    expect(brotliDecompressSync(brotli.rawPayload).toString()).toBe(SCRIPT);
+
+    const gzip = await get('/assets/index-abc123.js', api, { 'accept-encoding': 'gzip' });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.rawPayload).toString()).toBe(SCRIPT);
+
+    const plain = await get('/assets/index-abc123.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(SCRIPT);
+
+    const uncompressedOnly = await get('/assets/plain-def456.js', api, { 'accept-encoding': 'br, gzip' });
+    expect(uncompressedOnly.statusCode).toBe(200);
+    expect(uncompressedOnly.headers['content-encoding']).toBeUndefined();
+    expect(uncompressedOnly.body).toBe('console.log("plain")');
   });
 
   it('leaves the API, the docs, the board and public media as they were', async () => {

@@ -31,7 +31,9 @@ async function isFile(path: string): Promise<boolean> {
  */
 export const dashboardRoutes: FastifyPluginAsync<{ distDir: string; notifierUrl: string }> = async (app, { distDir, notifierUrl }) => {
   const root = resolve(distDir);
-  await app.register(fastifyStatic, { root, serve: false, cacheControl: false });
+  // preCompressed: the build writes .br and .gz beside each text file; the browser gets the one
+  // it accepts, or the plain file when there is none.
+  await app.register(fastifyStatic, { root, serve: false, cacheControl: false, preCompressed: true });
 
   app.get('/app-config.json', { schema: { hide: true } }, async () => ({ notifier_url: notifierUrl }));
 

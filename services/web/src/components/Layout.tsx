@@ -1,8 +1,8 @@
-import { Alert, Anchor, AppShell, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, AppShell, Burger, Button, Group, Loader, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
-import { Link, useLocation } from 'react-router';
+import { Link, useLocation, useNavigation } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
 import { useAuth } from '../auth.tsx';
 import { fetchPlatform } from '../contract.ts';
@@ -32,6 +32,8 @@ export function Layout({ children }: { children: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure();
   const { signOut } = useAuth();
   const location = useLocation();
+  // The next page's code is loading (the router keeps this page until it is there).
+  const loadingPage = useNavigation().state === 'loading';
   const me = useQuery({ queryKey: ['me'], queryFn: () => unwrap(api.GET('/api/auth/me')), staleTime: 60_000 });
 
   return (
@@ -48,6 +50,7 @@ export function Layout({ children }: { children: ReactNode }) {
               </Anchor>
             </Group>
             <Group gap="xs" wrap="nowrap">
+              {loadingPage && <Loader size="xs" aria-label="Loading page" />}
               <Text size="sm" visibleFrom="sm" c="dimmed">
                 {me.data?.email}
               </Text>

@@ -1,13 +1,26 @@
 // Dates are shown in the person's time zone and sent as UTC. A `datetime-local` input holds a
 // wall-clock time ("2030-01-31T09:30") with no zone: these convert it in a named IANA zone.
 
-export const browserTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
+// Building an Intl.DateTimeFormat costs far more than formatting with one (a table of dates
+// built one per cell took a good part of the posts page's render): each one is kept.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = JSON.stringify([locale, options]);
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, format);
+  }
+  return format;
+}
+
+export const browserTimeZone = (): string => formatter(undefined, {}).resolvedOptions().timeZone;
 
 const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 
 /** Minutes the zone is ahead of UTC at `instant` (e.g. +60 for Paris in winter). */
 function zoneOffsetMinutes(instant: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const parts = formatter('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',
@@ -49,7 +62,7 @@ export function utcToWallClock(iso: string, timeZone: string): string {
 /** "Jan 31, 2030, 09:30 CET": a UTC instant as the person reads it. */
 export function formatDateTime(iso: string | null | undefined, timeZone = browserTimeZone(), locale?: string): string {
   if (!iso) return '—';
-  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' }).format(new Date(iso));
+  return formatter(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' }).format(new Date(iso));
 }
 
 /** The calendar day ("YYYY-MM-DD") a UTC instant falls on in `timeZone`. */

@@ -9,11 +9,11 @@ import { PostStatusBadge, TargetBadges } from '../components/badges.tsx';
 import { ScrollRegion } from '../components/ScrollRegion.tsx';
 import { QueryState } from '../components/states.tsx';
 import { useLive } from '../live/LiveProvider.tsx';
-import { CHANNEL_LABELS, type Channel } from '../lib/channel-rules.ts';
+import { CHANNEL_LABELS } from '../lib/channel-rules.ts';
 import { formatDateTime } from '../lib/time.ts';
+import { postsFilterFrom, postsQuery } from './posts-query.ts';
 
 const STATUSES: PostStatus[] = ['pending', 'scheduled', 'processing', 'published', 'partial', 'failed', 'canceled'];
-const PAGE_SIZE = 25;
 
 const toastError = (error: Error) => notifications.show({ color: 'red', title: 'Not done', message: error.message });
 const toastDone = (message: string) => notifications.show({ color: 'green', message });
@@ -27,9 +27,8 @@ async function eachPost(posts: Post[], call: (post: Post) => Promise<unknown>): 
 
 export default function PostsPage() {
   const [params, setParams] = useSearchParams();
-  const status = (params.get('status') as PostStatus | null) ?? undefined;
-  const channel = (params.get('channel') as Channel | null) ?? undefined;
-  const accountId = params.get('account_id') ?? undefined;
+  const filter = postsFilterFrom(params);
+  const { status, channel, accountId } = filter;
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors.at(-1);
   const [selected, setSelected] = useState<Map<string, Post>>(new Map());
@@ -39,9 +38,7 @@ export default function PostsPage() {
 
   const accounts = useQuery({ queryKey: ['accounts'], queryFn: () => unwrap(api.GET('/api/accounts')) });
   const posts = useQuery({
-    queryKey: ['posts', { status, channel, accountId, cursor }],
-    queryFn: () =>
-      unwrap(api.GET('/api/posts', { params: { query: { status, channel, account_id: accountId, cursor, limit: PAGE_SIZE } } })),
+    ...postsQuery(filter, cursor),
     refetchInterval: (query) => (query.state.data?.items.some((post) => post.status === 'processing') ? 3_000 : false),
   });
 
