@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { runMigrations } from '@autoposter/db';
 import { startContainersIfNeeded } from './containers.ts';
@@ -12,12 +13,13 @@ declare module 'vitest' {
 }
 
 /**
- * Runs once per `vitest run`: migrates a template database that every test file clones
+ * Runs once per project of a `vitest run`: migrates a template database that every test file clones
  * (CREATE DATABASE ... TEMPLATE is a file copy, far faster than migrating per file).
  */
 export default async function setup(project: TestProject) {
   const { databaseUrl, redisUrl, stop } = await startContainersIfNeeded();
-  const template = `autoposter_tpl_${process.pid}`;
+  // Once per project of the run (the suite, the whole-stack files): each its own template.
+  const template = `autoposter_tpl_${process.pid}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
   await dropStaleTestDatabases(admin);

@@ -148,7 +148,7 @@ async function checkPage(name: string) {
 async function expectLoadedImage(name: string) {
   const image = page.getByRole('img', { name });
   await image.waitFor();
-  await expect.poll(() => image.evaluate((element: HTMLImageElement) => (element.complete ? element.naturalWidth : 0))).toBeGreaterThan(100);
+  await expect.poll(() => image.evaluate((element: HTMLImageElement) => (element.complete ? element.naturalWidth : 0)), { timeout: 20_000 }).toBeGreaterThan(100);
 }
 
 const dayIn = (iso: string) => utcToWallClock(iso, TIME_ZONE).slice(0, 10);
@@ -169,7 +169,7 @@ describe('the dashboard in Chromium', { timeout: 360_000 }, () => {
 
   it('signs in and registers', async () => {
     await page.goto(`${baseUrl}/posts`);
-    await expect.poll(() => page.url()).toContain('/sign-in');
+    await expect.poll(() => page.url(), { timeout: 20_000 }).toContain('/sign-in');
     await page.getByRole('heading', { name: 'Sign in to Autoposter' }).waitFor();
     await page.getByText(`Sandbox mode: posts go to ${stack.urls.fakeFacebook}`).waitFor();
     await checkPage('sign-in');
@@ -239,7 +239,7 @@ describe('the dashboard in Chromium', { timeout: 360_000 }, () => {
     await page.getByRole('link', { name: 'Compose' }).click();
     await page.getByRole('heading', { name: 'Compose' }).waitFor();
     await page.getByRole('checkbox', { name: 'Marketplace (Browser acc)' }).check();
-    await expect.poll(() => page.getByText('Marketplace needs a title', { exact: true }).count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText('Marketplace needs a title', { exact: true }).count(), { timeout: 20_000 }).toBeGreaterThan(0);
     await page.getByRole('checkbox', { name: 'Facebook group (Browser acc)' }).check();
     await page.getByLabel('Group ids for Browser acc').fill(group.id);
     await page.getByRole('checkbox', { name: 'Facebook Page (Shop Page)' }).check();
@@ -380,7 +380,7 @@ describe('the dashboard in Chromium', { timeout: 360_000 }, () => {
     const dialog = page.getByRole('dialog', { name: 'Cancel this schedule?' });
     await dialog.getByRole('button', { name: 'Cancel schedule' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    await expect.poll(async () => (await apiGet<{ items: { body: string; status: string }[] }>('/api/posts')).items.find((post) => post.body === 'Cancel me')?.status).toBe('canceled');
+    await expect.poll(async () => (await apiGet<{ items: { body: string; status: string }[] }>('/api/posts')).items.find((post) => post.body === 'Cancel me')?.status, { timeout: 20_000 }).toBe('canceled');
     await checkPage('calendar-list');
   });
 
