@@ -4,6 +4,14 @@ import { drills } from './drills/index.ts';
 import { runDrillOn, startDrillStack, type DrillStack } from './lib/drill.ts';
 import { formatDrillResult } from './lib/report.ts';
 
+/** Headers, warnings, errors and anything that is not a JSON log line: why a target was missed. */
+const notableLines = (output: string) =>
+  output
+    .split('\n')
+    .filter((line) => !line.startsWith('{') || /"level":"(warn|error|fatal)"/.test(line))
+    .slice(-120)
+    .join('\n');
+
 // The short round of every drill, one after the other on one stack (starting one takes most of
 // a minute on a busy machine); `pnpm chaos` runs the full drills, each on a stack of its own.
 describe('fault drills, short rounds', () => {
@@ -23,7 +31,9 @@ describe('fault drills, short rounds', () => {
     it(`${name}: ${drill.describe}`, async () => {
       const result = await runDrillOn(on, name, drill, { short: true, log });
       log(formatDrillResult(result));
-      expect(result.targets.filter((target) => !target.met).map((target) => `${target.what}: ${target.detail}`)).toEqual([]);
+      const missed = result.targets.filter((target) => !target.met).map((target) => `${target.what}: ${target.detail}`);
+      if (missed.length) log(`what the services said besides info:\n${notableLines(on.stack.output())}`);
+      expect(missed).toEqual([]);
     }, 600_000);
   }
 });

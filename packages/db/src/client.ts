@@ -37,8 +37,12 @@ export function createDatabase(options: DatabaseOptions): Database {
     application_name: options.applicationName,
     ...(options.genericPlans ? { options: '-c plan_cache_mode=force_generic_plan' } : {}),
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection must not crash the process. Idle, the pool reports it here
+  // and replaces it. Checked out (inside a transaction, between two of its queries) it has no
+  // listener of the pool's, and an 'error' nobody listens to is an uncaught exception: the
+  // query under way or the next one fails instead, and the pool drops the client on release.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
 }
