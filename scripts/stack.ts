@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { concurrently } from 'concurrently';
-import { stackPlan, type StackService } from '@autoposter/stack';
+import { answersReady, stackPlan, type StackService } from '@autoposter/stack';
 import { printWelcome } from './stack-welcome.ts';
 
 const READY_TIMEOUT_MS = 120_000;
@@ -53,13 +53,7 @@ async function waitUntilReady(services: StackService[]): Promise<boolean> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   const pending = new Set(services);
   while (pending.size && Date.now() < deadline) {
-    for (const service of [...pending]) {
-      const ok = await fetch(`${service.url}${service.readyPath}`, { signal: AbortSignal.timeout(2_000) }).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (ok) pending.delete(service);
-    }
+    for (const service of [...pending]) if (await answersReady(service)) pending.delete(service);
     if (pending.size) await new Promise((done) => setTimeout(done, 500));
   }
   return pending.size === 0;

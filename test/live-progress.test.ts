@@ -1,7 +1,7 @@
 // The gateway, real workers and the notifier together: a client follows a posting run through
 // the URLs start-posting answers with, as a browser would.
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freePort } from '@autoposter/stack';
 import { createTestApi, type TestApi } from '../services/api/src/test/test-app.ts';
 import { userWithAccounts } from '../services/api/src/test/posting-fixtures.ts';
 import { startWorkers, type RunningWorkers } from '../services/api/src/test/running-worker.ts';
@@ -10,15 +10,6 @@ import { openEventStream, openSocket, startTestNotifier, type TestNotifier } fro
 let api: TestApi;
 let workers: RunningWorkers;
 let notifier: TestNotifier;
-
-/** A port free now, for a notifier whose public URL the gateway must know before it starts. */
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 beforeAll(async () => {
   const port = await freePort();

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { runMigrations } from '@autoposter/db';
 import { freePort } from './free-port.ts';
 import { ProcessGroup } from './process-group.ts';
-import { stackPlan, type StackPlan, type StackService } from './stack-plan.ts';
+import { answersReady, stackPlan, type StackPlan, type StackService } from './stack-plan.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const READY_TIMEOUT_MS = 180_000;
@@ -191,13 +191,7 @@ async function waitUntilReady(services: StackService[], groups: ProcessGroup[], 
     if (Date.now() > deadline) throw new Error(`not ready within ${timeoutMs / 1000} s: ${[...pending].map((s) => s.name).join(', ')}`);
     const dead = groups.find((group) => !group.isAlive());
     if (dead) throw new Error(`${dead.name} exited before the stack was ready`);
-    for (const service of [...pending]) {
-      const ok = await fetch(`${service.url}${service.readyPath}`, { signal: AbortSignal.timeout(2_000) }).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (ok) pending.delete(service);
-    }
+    for (const service of [...pending]) if (await answersReady(service)) pending.delete(service);
     if (pending.size) await new Promise((done) => setTimeout(done, 300));
   }
 }

@@ -78,3 +78,10 @@ export function stackPlan(env: Env, root: string): StackPlan {
   }
   return { sandbox, services, sharedEnv, urls: { api: url(ports.api), notifier: url(ports.notifier), fakeGraph, fakeFacebook } };
 }
+
+/** True when the service answers its ready path (see `readyPath`) with a 2xx within 2 s. */
+export const answersReady = (service: StackService): Promise<boolean> =>
+  fetch(`${service.url}${service.readyPath}`, { signal: AbortSignal.timeout(2_000) }).then(
+    (response) => response.ok,
+    () => false,
+  );
