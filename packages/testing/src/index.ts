@@ -7,3 +7,4 @@ export * from './test-publisher.ts';
 export * from './enqueue-delivery.ts';
 export * from './worker-config.ts';
 export * from './worker-child.ts';
+export * from './eventually.ts';

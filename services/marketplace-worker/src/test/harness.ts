@@ -21,6 +21,7 @@ import {
   createTestDatabase,
   createTestRedis,
   enqueueDelivery,
+  eventually,
   insertAccount,
   insertMedia,
   insertPost,
@@ -153,14 +154,8 @@ export class MarketplaceHarness {
   }
 
   /** Polls `probe` until it returns something truthy. */
-  async until<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 150_000): Promise<NonNullable<T>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value) return value as NonNullable<T>;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  until<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 150_000): Promise<NonNullable<T>> {
+    return eventually(what, probe, timeoutMs, 100);
   }
 
   async attempts(delivery: { id: string; userId: string }) {

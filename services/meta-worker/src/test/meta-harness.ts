@@ -14,6 +14,7 @@ import {
   createTestDatabase,
   createTestRedis,
   enqueueDelivery,
+  eventually,
   insertAccount,
   insertMedia,
   insertPost,
@@ -197,11 +198,7 @@ export class MetaHarness {
 
   /** Polls until `check` holds. */
   async waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await eventually(what, check, timeoutMs, 25);
   }
 
   async attempts(delivery: { id: string; userId: string }) {
