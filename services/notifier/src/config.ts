@@ -31,7 +31,7 @@ function namedDuration(name: string, value: string): number {
 export const webhookCallSection = section(
   {
     WEBHOOK_TIMEOUT: Type.String({ default: '10s', description: 'a webhook call without an answer by then failed' }),
-    WEBHOOK_RETRY_DELAYS: Type.String({ default: '30s,1m,5m,15m,30m,1h,2h,4h,8h,8h', description: 'waits between attempts of a failed call (24 h in all by default)' }),
+    WEBHOOK_RETRY_DELAYS: Type.String({ default: '1m,4m,10m,15m,30m,1h,2h,4h,8h,8h', description: 'waits between attempts of a failed call (24 h in all by default)' }),
   },
   (env) => ({
     timeoutMs: namedDuration('WEBHOOK_TIMEOUT', env.WEBHOOK_TIMEOUT),
