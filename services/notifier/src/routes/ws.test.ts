@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
 import { eq } from 'drizzle-orm';
@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '@autoposter/db';
 import { streamIdTime } from '@autoposter/event-fanout';
 import { appendEvents, eventStreamKey, type PlatformEvent } from '@autoposter/queue';
-import { createTestDatabase, createTestRedis, insertPostingJob, insertUser, type TestDatabase, type TestRedis } from '@autoposter/testing';
-import { openSocket, signTestToken, startTestNotifier, testJwtSecret, type TestNotifier, type WsMessage } from '../test/test-notifier.ts';
+import { createTestDatabase, createTestRedis, eventually, insertPostingJob, insertUser, type TestDatabase, type TestRedis } from '@autoposter/testing';
+import { metric, openSocket, signTestToken, startTestNotifier, testJwtSecret, type TestNotifier, type WsMessage } from '../test/test-notifier.ts';
 
 let db: TestDatabase;
 let redis: TestRedis;
@@ -46,14 +46,47 @@ const until = async (what: string, check: () => boolean | Promise<boolean>, time
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 };
-/** The value of a metric's series that has all these labels. */
-const metric = async (app: TestNotifier, name: string, labels: Record<string, string>) => {
-  const text = (await app.app.inject({ url: '/metrics' })).body;
-  const line = text
-    .split('\n')
-    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
-  return Number(line?.split(' ').at(-1) ?? 0);
-};
+
+/**
+ * A TCP proxy in front of the test Redis: `cut()` closes every connection through it and closes
+ * new ones at once (counted in `refused`) until `restore()`.
+ */
+async function cuttableRedis() {
+  const upstream = new URL(redis.url);
+  const sockets = new Set<Socket>();
+  let cut = false;
+  let refused = 0;
+  const server = createServer((client) => {
+    if (cut) {
+      refused++;
+      return client.destroy();
+    }
+    const toRedis = connect(Number(upstream.port || 6379), upstream.hostname);
+    for (const [from, to] of [
+      [client, toRedis],
+      [toRedis, client],
+    ] as const) {
+      sockets.add(from);
+      from.pipe(to);
+      from.on('error', () => to.destroy());
+      from.on('close', () => {
+        sockets.delete(from);
+        to.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    refused: () => refused,
+    cut() {
+      cut = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore: () => (cut = false),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
 
 describe('authentication before the upgrade', () => {
   const refused = async (url: string, headers: Record<string, string> = {}) => {
@@ -372,5 +405,29 @@ describe('operations', () => {
     expect(await metric(notifier, 'notifier_events_sent_total', { transport: 'ws' })).toBeGreaterThanOrEqual(1);
     expect(await metric(notifier, 'notifier_event_lag_seconds_count', {})).toBeGreaterThanOrEqual(1);
     socket.socket.close();
+  });
+
+  it('answers /readyz 503 naming Redis while Redis is unreachable, and ready again once it is back', async () => {
+    const proxy = await cuttableRedis();
+    const behindProxy = await startTestNotifier({ db, redis: { ...redis, url: proxy.url }, jwtSecret });
+    const readyz = () => behindProxy.app.inject({ url: '/readyz' });
+    try {
+      expect((await readyz()).statusCode).toBe(200);
+      proxy.cut();
+      // A ping already sent when the connection dropped waits for a reconnect: probe once the notifier is reconnecting.
+      await eventually('the notifier to try Redis again', () => proxy.refused() > 0);
+      const notReady = await eventually('a 503', async () => {
+        const response = await readyz();
+        return response.statusCode === 503 ? response : null;
+      }, 10_000);
+      expect(notReady.json()).toEqual({ status: 'not_ready', checks: { postgres: 'ok', redis: 'unreachable' } });
+      proxy.restore();
+      await eventually('ready again', async () => (await readyz()).statusCode === 200);
+    } finally {
+      proxy.restore();
+      await behindProxy.close();
+      proxy.cut();
+      await proxy.close();
+    }
   });
 });
