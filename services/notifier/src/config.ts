@@ -4,7 +4,10 @@ import { databaseSection, httpSection, loggingSection, parseDuration, providerUr
 export const notifierSection = section(
   {
     JWT_SECRET: Type.String({ minLength: 32, description: "the gateway's JWT_SECRET" }),
-    WEB_ORIGIN: Type.String({ default: '', description: 'comma-separated origins whose pages may open the SSE stream (CORS)' }),
+    WEB_ORIGIN: Type.String({
+      default: '',
+      description: "comma-separated origins whose pages may open the SSE stream (CORS); pnpm stack and compose default it to the gateway's",
+    }),
     HEARTBEAT_INTERVAL: Type.String({ default: '15s', description: 'WebSocket ping and SSE comment period' }),
     TOKEN_RECHECK_INTERVAL: Type.String({ default: '1m', description: "how often open clients' tokens are checked again (a deleted user's are closed)" }),
     CLIENT_BUFFER_BYTES: Type.Integer({ minimum: 1024, default: 1024 * 1024, description: 'bytes queued for one client before it is closed as too slow' }),
