@@ -201,6 +201,13 @@ describe('compose.yaml', () => {
     });
   });
 
+  it("lets the dashboard's pages, served by the gateway, read the notifier's SSE stream (WEB_ORIGIN)", () => {
+    const publishedPort = withEmptyEnv(String(compose.services.api!.ports![0])).split(':')[0];
+    const origins = withEmptyEnv(compose.services.notifier!.environment!.WEB_ORIGIN!).split(',');
+    // As the README opens the dashboard, and by its address.
+    expect(origins).toEqual(expect.arrayContaining([`http://localhost:${publishedPort}`, `http://127.0.0.1:${publishedPort}`]));
+  });
+
   describe('profile sandbox', () => {
     it.each(Object.values(fakes))('runs %s only in it, built from its package, health-checked on its port', (name) => {
       const fake = compose.services[name]!;

@@ -31,10 +31,7 @@ let notifier: TestNotifier;
 
 beforeAll(async () => {
   api = await createTestApi({ WEBHOOK_ALLOW_PRIVATE: 'true' });
-  notifier = await startTestNotifier(
-    { db: api.db, redis: api.redis, jwtSecret: api.config.auth.jwtSecret },
-    { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_DELAYS: '100ms,100ms,100ms', SECRETS_KEYS: secretsOf(api) },
-  );
+  notifier = await startNotifier();
 });
 afterAll(async () => {
   await notifier.close();
@@ -43,6 +40,14 @@ afterAll(async () => {
 
 function secretsOf(target: TestApi) {
   return target.config.secrets.keys.map((k) => `${k.version}=${k.key.toString('base64')}`).join(',');
+}
+
+/** A notifier on the gateway's database and queue prefix; `env` replaces the default WEBHOOK_ALLOW_PRIVATE=true. */
+function startNotifier(env: Record<string, string> = { WEBHOOK_ALLOW_PRIVATE: 'true' }) {
+  return startTestNotifier(
+    { db: api.db, redis: api.redis, jwtSecret: api.config.auth.jwtSecret },
+    { WEBHOOK_RETRY_DELAYS: '100ms,100ms,100ms', SECRETS_KEYS: secretsOf(api), ...env },
+  );
 }
 
 async function registerHook(token: string, url: string, events: string[]) {
@@ -67,6 +72,14 @@ const delivery = (userId: string, status: string, extra: Record<string, unknown>
     ...extra,
   },
 });
+
+const recordedCalls = async (hookId: string, token: string) =>
+  (await api.app.inject({ url: `/api/webhooks/${hookId}/deliveries`, headers: api.auth(token) })).json().items as {
+    event_id: string;
+    attempt: number;
+    status_code: number | null;
+    error: string | null;
+  }[];
 
 const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -174,6 +187,69 @@ describe('webhook calls', () => {
       expect(flaky.calls).toHaveLength(3);
     } finally {
       await flaky.close();
+    }
+  });
+});
+
+describe('webhook calls across notifier replicas and restarts', () => {
+  it('makes exactly one call per event with two notifier replicas reading the stream', async () => {
+    const second = await startNotifier();
+    const alice = await api.register();
+    const hook = receiver();
+    const { id: hookId } = await registerHook(alice.token, await hook.url, ['delivery.posted']);
+    try {
+      const events = Array.from({ length: 10 }, () => delivery(alice.user.id, 'posted'));
+      // In batches, so that the two replicas' followers read them in different groupings.
+      for (let i = 0; i < events.length; i += 3) await appendEvents(api.redis.client, api.redis.prefix, events.slice(i, i + 3));
+      await until('a call per event', () => hook.calls.length >= events.length);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(hook.calls).toHaveLength(events.length);
+      const deliveryIds = hook.calls.map((c) => JSON.parse(c.body).data.delivery_id);
+      expect(deliveryIds.sort()).toEqual(events.map((e) => e.data.id).sort());
+      const recorded = await recordedCalls(hookId, alice.token);
+      expect(recorded).toHaveLength(events.length);
+      expect(recorded.every((call) => call.attempt === 1 && call.status_code === 200)).toBe(true);
+    } finally {
+      await second.close();
+      await hook.close();
+    }
+  });
+
+  it('calls for events appended while no notifier ran once one starts again (the shared cursor)', async () => {
+    const alice = await api.register();
+    const hook = receiver();
+    await registerHook(alice.token, await hook.url, ['delivery.posted']);
+    try {
+      await notifier.close();
+      const missed = [delivery(alice.user.id, 'posted'), delivery(alice.user.id, 'posted')];
+      await appendEvents(api.redis.client, api.redis.prefix, missed);
+      notifier = await startNotifier();
+      await until('the calls of the events appended while it was down', () => hook.calls.length >= missed.length);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(hook.calls.map((c) => JSON.parse(c.body).data.delivery_id).sort()).toEqual(missed.map((e) => e.data.id).sort());
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('refuses a private address at call time unless WEBHOOK_ALLOW_PRIVATE: no call, each attempt recorded with its reason', async () => {
+    const alice = await api.register();
+    const privateHook = receiver();
+    // Registered on a gateway that allows private addresses (as in the sandbox), called by a notifier that does not.
+    const { id: hookId } = await registerHook(alice.token, await privateHook.url, ['delivery.posted']);
+    await notifier.close();
+    const strict = await startNotifier({ WEBHOOK_RETRY_DELAYS: '50ms' });
+    try {
+      await appendEvents(api.redis.client, api.redis.prefix, [delivery(alice.user.id, 'posted')]);
+      await until('both attempts to be recorded', async () => (await recordedCalls(hookId, alice.token)).length === 2);
+      const recorded = await recordedCalls(hookId, alice.token);
+      expect(recorded.map((call) => call.attempt)).toEqual([2, 1]);
+      for (const call of recorded) expect(call).toMatchObject({ status_code: null, error: expect.stringContaining('127.0.0.1 is not a public address') });
+      expect(privateHook.calls).toHaveLength(0);
+    } finally {
+      await strict.close();
+      notifier = await startNotifier();
+      await privateHook.close();
     }
   });
 });

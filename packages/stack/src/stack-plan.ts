@@ -43,12 +43,16 @@ export function stackPlan(env: Env, root: string): StackPlan {
   const fakeGraph = sandbox ? url(ports.fakeGraph) : null;
   const fakeFacebook = sandbox ? url(ports.fakeFacebook) : null;
 
+  // The gateway serves the dashboard, at the address printed at start or at localhost as the
+  // README opens it: pages from there may read the notifier's SSE stream (CORS).
+  const gatewayOrigins = [...new Set([url(ports.api), `http://localhost:${ports.api}`])].join(',');
   const sharedEnv: Record<string, string> = {
     HOST: host,
     // One absolute directory: every service reads and writes the same uploads.
     MEDIA_DIR: resolve(root, env.MEDIA_DIR || 'storage/media'),
     PUBLIC_BASE_URL: env.PUBLIC_BASE_URL || url(ports.api),
     NOTIFIER_PUBLIC_URL: env.NOTIFIER_PUBLIC_URL || url(ports.notifier),
+    WEB_ORIGIN: env.WEB_ORIGIN || gatewayOrigins,
   };
   if (fakeGraph && fakeFacebook) {
     sharedEnv.GRAPH_API_BASE_URL = env.GRAPH_API_BASE_URL || fakeGraph;

@@ -4,7 +4,10 @@ import { databaseSection, httpSection, loggingSection, parseDuration, providerUr
 export const notifierSection = section(
   {
     JWT_SECRET: Type.String({ minLength: 32, description: "the gateway's JWT_SECRET" }),
-    WEB_ORIGIN: Type.String({ default: '', description: 'comma-separated origins whose pages may open the SSE stream (CORS)' }),
+    WEB_ORIGIN: Type.String({
+      default: '',
+      description: "comma-separated origins whose pages may open the SSE stream (CORS); pnpm stack and compose default it to the gateway's",
+    }),
     HEARTBEAT_INTERVAL: Type.String({ default: '15s', description: 'WebSocket ping and SSE comment period' }),
     TOKEN_RECHECK_INTERVAL: Type.String({ default: '1m', description: "how often open clients' tokens are checked again (a deleted user's are closed)" }),
     CLIENT_BUFFER_BYTES: Type.Integer({ minimum: 1024, default: 1024 * 1024, description: 'bytes queued for one client before it is closed as too slow' }),
@@ -31,7 +34,7 @@ function namedDuration(name: string, value: string): number {
 export const webhookCallSection = section(
   {
     WEBHOOK_TIMEOUT: Type.String({ default: '10s', description: 'a webhook call without an answer by then failed' }),
-    WEBHOOK_RETRY_DELAYS: Type.String({ default: '30s,1m,5m,15m,30m,1h,2h,4h,8h,8h', description: 'waits between attempts of a failed call (24 h in all by default)' }),
+    WEBHOOK_RETRY_DELAYS: Type.String({ default: '1m,4m,10m,15m,30m,1h,2h,4h,8h,8h', description: 'waits between attempts of a failed call (24 h in all by default)' }),
   },
   (env) => ({
     timeoutMs: namedDuration('WEBHOOK_TIMEOUT', env.WEBHOOK_TIMEOUT),

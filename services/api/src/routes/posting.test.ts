@@ -25,6 +25,14 @@ const jobFor = async (delivery: { id: string; run: number; channel: string }) =>
 const inMinutes = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
 
 describe('POST /api/posts/start-posting', () => {
+  it('describes ws_url and status_stream_url in the OpenAPI document: how to add the token and what comes', async () => {
+    const doc = (await api.app.inject({ url: '/docs/json' })).json();
+    const accepted = doc.paths['/api/posts/{id}/publish-now'].post.responses['202'].content['application/json'].schema.properties;
+    expect(accepted.status_stream_url.description).toContain('?token=');
+    expect(accepted.ws_url.description).toContain('&token=');
+  });
+
+
   it('rejects post_ids that is not an array with the contract message', async () => {
     for (const payload of [{}, { post_ids: 'abc' }, { post_ids: null }]) {
       const res = await api.app.inject({ method: 'POST', url: '/api/posts/start-posting', headers: alice.headers, payload });

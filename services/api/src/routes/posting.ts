@@ -11,8 +11,17 @@ const RunAccepted = Type.Object({
   success: Type.Literal(true),
   message: Type.String(),
   job_id: Uuid,
-  status_stream_url: Type.String(),
-  ws_url: Type.String(),
+  status_stream_url: Type.String({
+    description:
+      "This job's progress as Server-Sent Events, on the notifier (NOTIFIER_PUBLIC_URL). Add `?token=<access token>` (an EventSource cannot set headers) or send Authorization: Bearer. " +
+      'Each event has `id:` and `data:` with the job as GET /api/jobs/{job_id}; the stream ends after the event with `final: true`; reconnecting with Last-Event-ID resumes after it. ' +
+      "A page may open it only if its origin is in the notifier's WEB_ORIGIN.",
+  }),
+  ws_url: Type.String({
+    description:
+      'A WebSocket on the notifier (NOTIFIER_PUBLIC_URL) narrowed to this job, from its start. Append `&token=<access token>`, and `&last_event_id=<last id received>` to resume. ' +
+      'Messages are `{id, type, data}` (`job.progress`, `delivery.updated`); close codes 1001 going away, 1011 replay failed, 1013 too slow, 4001 token expired (reconnect with a new token).',
+  }),
 });
 
 const StartPostingAccepted = Type.Intersect([

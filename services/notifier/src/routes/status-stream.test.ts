@@ -6,6 +6,7 @@ import { appendEvents, type PlatformEvent } from '@autoposter/queue';
 import {
   createTestDatabase,
   createTestRedis,
+  eventually,
   insertAccount,
   insertPost,
   insertPostingJob,
@@ -14,7 +15,7 @@ import {
   type TestDatabase,
   type TestRedis,
 } from '@autoposter/testing';
-import { openEventStream, signTestToken, startTestNotifier, testJwtSecret, type TestNotifier } from '../test/test-notifier.ts';
+import { metric, openEventStream, signTestToken, startTestNotifier, testJwtSecret, type TestNotifier } from '../test/test-notifier.ts';
 
 let db: TestDatabase;
 let redis: TestRedis;
@@ -158,5 +159,55 @@ describe('GET /api/posts/status-stream/:job_id/', () => {
     const elsewhere = await openEventStream(streamUrl(alice.job.id, alice.token), { origin: 'https://evil.example.test' });
     expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
     elsewhere.abort();
+  });
+
+  it('cuts a stream when its token expires, and counts it while open', async () => {
+    const alice = await userWithJob();
+    const sseClients = () => metric(notifier, 'notifier_clients', { transport: 'sse' });
+    const expiredDrops = () => metric(notifier, 'notifier_clients_dropped_total', { transport: 'sse', reason: 'token_expired' });
+    await eventually('the other tests\' streams to be gone', async () => (await sseClients()) === 0);
+    const dropsBefore = await expiredDrops();
+    const stream = await openEventStream(streamUrl(alice.job.id, signTestToken(jwtSecret, alice.id, { expiresInMs: 1_500 })));
+    await stream.receive(1);
+    expect(await sseClients()).toBe(1);
+    // Cut, not ended: EventSource reconnects (with its Last-Event-ID), and the new token is checked then.
+    await expect(stream.ended).rejects.toThrow();
+    expect(await expiredDrops()).toBe(dropsBefore + 1);
+    await eventually('the stream to leave the gauge', async () => (await sseClients()) === 0);
+  });
+
+  it('never writes the query-string token to a log line', async () => {
+    const alice = await userWithJob();
+    const stream = await openEventStream(streamUrl(alice.job.id, alice.token));
+    await stream.receive(1);
+    stream.abort();
+    expect((await fetch(streamUrl(randomUUID(), alice.token))).status).toBe(404);
+    expect((await fetch(`${notifier.url}/api/posts/status-stream/nope/?token=${alice.token}`)).status).toBe(400);
+    await eventually('the last request to be logged', () => notifier.logs.some((line) => line.includes('/status-stream/nope/')));
+    const logs = notifier.logs.join('\n');
+    expect(logs).not.toContain(alice.token);
+    expect(logs).toContain(`/api/posts/status-stream/${alice.job.id}/?token=%5Bredacted%5D`);
+  });
+
+  it('resumes on another replica from the Last-Event-ID the first one sent', async () => {
+    const replica = await startTestNotifier({ db, redis, jwtSecret });
+    try {
+      const alice = await userWithJob(4);
+      const first = await openEventStream(streamUrl(alice.job.id, alice.token));
+      await first.receive(1);
+      await append(progress(alice, 1), progress(alice, 2));
+      const [, , second] = await first.receive(3);
+      first.abort();
+      await append(progress(alice, 3));
+      const resumed = await openEventStream(`${replica.url}/api/posts/status-stream/${alice.job.id}/?token=${alice.token}`, { 'last-event-id': second!.id! });
+      await append(progress(alice, 4));
+      await resumed.ended;
+      expect(resumed.events.map((e) => [e.data.completed_posts, e.data.final])).toEqual([
+        [3, undefined],
+        [4, true],
+      ]);
+    } finally {
+      await replica.close();
+    }
   });
 });

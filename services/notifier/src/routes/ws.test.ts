@@ -1,12 +1,13 @@
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '@autoposter/db';
+import { streamIdTime } from '@autoposter/event-fanout';
 import { appendEvents, eventStreamKey, type PlatformEvent } from '@autoposter/queue';
-import { createTestDatabase, createTestRedis, insertPostingJob, insertUser, type TestDatabase, type TestRedis } from '@autoposter/testing';
-import { openSocket, signTestToken, startTestNotifier, testJwtSecret, type TestNotifier, type WsMessage } from '../test/test-notifier.ts';
+import { createTestDatabase, createTestRedis, eventually, insertPostingJob, insertUser, type TestDatabase, type TestRedis } from '@autoposter/testing';
+import { metric, openSocket, signTestToken, startTestNotifier, testJwtSecret, type TestNotifier, type WsMessage } from '../test/test-notifier.ts';
 
 let db: TestDatabase;
 let redis: TestRedis;
@@ -45,14 +46,47 @@ const until = async (what: string, check: () => boolean | Promise<boolean>, time
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 };
-/** The value of a metric's series that has all these labels. */
-const metric = async (app: TestNotifier, name: string, labels: Record<string, string>) => {
-  const text = (await app.app.inject({ url: '/metrics' })).body;
-  const line = text
-    .split('\n')
-    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
-  return Number(line?.split(' ').at(-1) ?? 0);
-};
+
+/**
+ * A TCP proxy in front of the test Redis: `cut()` closes every connection through it and closes
+ * new ones at once (counted in `refused`) until `restore()`.
+ */
+async function cuttableRedis() {
+  const upstream = new URL(redis.url);
+  const sockets = new Set<Socket>();
+  let cut = false;
+  let refused = 0;
+  const server = createServer((client) => {
+    if (cut) {
+      refused++;
+      return client.destroy();
+    }
+    const toRedis = connect(Number(upstream.port || 6379), upstream.hostname);
+    for (const [from, to] of [
+      [client, toRedis],
+      [toRedis, client],
+    ] as const) {
+      sockets.add(from);
+      from.pipe(to);
+      from.on('error', () => to.destroy());
+      from.on('close', () => {
+        sockets.delete(from);
+        to.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    refused: () => refused,
+    cut() {
+      cut = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore: () => (cut = false),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
 
 describe('authentication before the upgrade', () => {
   const refused = async (url: string, headers: Record<string, string> = {}) => {
@@ -257,26 +291,67 @@ describe('slow and dead clients', () => {
     });
   }
 
-  it('closes a client that never reads (1013) without delaying another client', async () => {
+  /** Reads a client's frames (server frames are not masked) up to the close frame, and answers its code and reason. */
+  function closeFrameOf(socket: Socket): Promise<{ code: number; reason: string }> {
+    return new Promise((resolve, reject) => {
+      let pending = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => {
+        pending = Buffer.concat([pending, chunk]);
+        while (pending.length >= 2) {
+          const opcode = pending[0]! & 0x0f;
+          const shortLength = pending[1]! & 0x7f;
+          const offset = shortLength === 126 ? 4 : shortLength === 127 ? 10 : 2;
+          if (pending.length < offset) return;
+          const length = shortLength === 126 ? pending.readUInt16BE(2) : shortLength === 127 ? Number(pending.readBigUInt64BE(2)) : shortLength;
+          if (pending.length < offset + length) return;
+          const payload = pending.subarray(offset, offset + length);
+          pending = pending.subarray(offset + length);
+          if (opcode === 0x8) return resolve({ code: payload.readUInt16BE(0), reason: String(payload.subarray(2)) });
+        }
+      });
+      socket.once('close', () => reject(new Error('the connection ended without a close frame')));
+      socket.resume();
+    });
+  }
+
+  it('closes a client that never reads with 1013 and a reason, while another client gets its events within a second of their append', async () => {
     const tight = await startTestNotifier({ db, redis, jwtSecret }, { CLIENT_BUFFER_BYTES: '65536' });
     try {
       const alice = await newUser();
       const bob = await newUser();
       const stuck = await stuckClient(Number(new URL(tight.url).port), alice.token);
       const reader = await openSocket(`${tight.wsUrl}/ws?token=${bob.token}`);
+      // Once the stream is followed and the code warm, lags show the stuck client's effect, not a cold start.
+      await append(updated(bob.id, -1));
+      await reader.receive(1);
+      reader.messages.length = 0;
+      let stuckConnected = true;
+      const lagsWhileStuckMs: number[] = [];
+      reader.socket.on('message', (raw) => {
+        if (stuckConnected) lagsWhileStuckMs.push(Date.now() - streamIdTime((JSON.parse(String(raw)) as WsMessage).id!));
+      });
       const big = 'x'.repeat(64 * 1024);
       // Far more than the kernel's socket buffers hold, so the stuck client's backlog reaches the notifier.
-      for (let batch = 0; batch < 40; batch++) {
-        await append(
-          ...Array.from({ length: 10 }, (_, i) => [{ ...updated(alice.id, 0), data: { big } }, updated(bob.id, batch * 10 + i)]).flat(),
-        );
-      }
+      const appending = (async () => {
+        for (let batch = 0; batch < 40; batch++) {
+          await append(
+            ...Array.from({ length: 10 }, (_, i) => [{ ...updated(alice.id, 0), data: { big } }, updated(bob.id, batch * 10 + i)]).flat(),
+          );
+        }
+      })();
+      const tooSlow = () => metric(tight, 'notifier_clients_dropped_total', { transport: 'ws', reason: 'too_slow' });
+      await until('the stuck client to be dropped', async () => (await tooSlow()) === 1);
+      stuckConnected = false;
+      // Read what it was sent at once: the notifier cuts a client that does not answer its close frame within 2 s.
+      expect(await closeFrameOf(stuck)).toEqual({ code: 1013, reason: 'client too slow: send buffer full' });
+      expect(lagsWhileStuckMs.length).toBeGreaterThan(0);
+      expect(Math.max(...lagsWhileStuckMs)).toBeLessThan(1_000);
+      await appending;
       const got = await reader.receive(400, 20_000);
       expect(numbers(got)).toEqual(Array.from({ length: 400 }, (_, i) => i));
-      expect(await metric(tight, 'notifier_clients_dropped_total', { transport: 'ws', reason: 'too_slow' })).toBe(1);
+      expect(await tooSlow()).toBe(1);
       expect(reader.socket.readyState).toBe(reader.socket.OPEN);
-      stuck.resume();
-      await new Promise((resolve) => stuck.once('close', resolve));
+      stuck.destroy();
       reader.socket.close();
     } finally {
       await tight.close();
@@ -330,5 +405,29 @@ describe('operations', () => {
     expect(await metric(notifier, 'notifier_events_sent_total', { transport: 'ws' })).toBeGreaterThanOrEqual(1);
     expect(await metric(notifier, 'notifier_event_lag_seconds_count', {})).toBeGreaterThanOrEqual(1);
     socket.socket.close();
+  });
+
+  it('answers /readyz 503 naming Redis while Redis is unreachable, and ready again once it is back', async () => {
+    const proxy = await cuttableRedis();
+    const behindProxy = await startTestNotifier({ db, redis: { ...redis, url: proxy.url }, jwtSecret });
+    const readyz = () => behindProxy.app.inject({ url: '/readyz' });
+    try {
+      expect((await readyz()).statusCode).toBe(200);
+      proxy.cut();
+      // A ping already sent when the connection dropped waits for a reconnect: probe once the notifier is reconnecting.
+      await eventually('the notifier to try Redis again', () => proxy.refused() > 0);
+      const notReady = await eventually('a 503', async () => {
+        const response = await readyz();
+        return response.statusCode === 503 ? response : null;
+      }, 10_000);
+      expect(notReady.json()).toEqual({ status: 'not_ready', checks: { postgres: 'ok', redis: 'unreachable' } });
+      proxy.restore();
+      await eventually('ready again', async () => (await readyz()).statusCode === 200);
+    } finally {
+      proxy.restore();
+      await behindProxy.close();
+      proxy.cut();
+      await proxy.close();
+    }
   });
 });

@@ -71,6 +71,15 @@ export async function startTestNotifier(
 
 export const testJwtSecret = () => randomBytes(32).toString('hex');
 
+/** The value of a notifier's metric series that has all these labels (0 when it has none yet). */
+export async function metric(notifier: TestNotifier, name: string, labels: Record<string, string>): Promise<number> {
+  const text = (await notifier.app.inject({ url: '/metrics' })).body;
+  const line = text
+    .split('\n')
+    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  return Number(line?.split(' ').at(-1) ?? 0);
+}
+
 /** A token as the gateway signs it (HS256, `sub`, `email`, `role`, `exp`). */
 export function signTestToken(secret: string, sub: string, options: { expiresInMs?: number } = {}): string {
   const sign = createSigner({ key: secret, expiresIn: options.expiresInMs ?? 3_600_000 });

@@ -3187,9 +3187,11 @@ export interface operations {
                         /** Format: uuid */
                         job_id: string;
                         message: string;
+                        /** @description This job's progress as Server-Sent Events, on the notifier (NOTIFIER_PUBLIC_URL). Add `?token=<access token>` (an EventSource cannot set headers) or send Authorization: Bearer. Each event has `id:` and `data:` with the job as GET /api/jobs/{job_id}; the stream ends after the event with `final: true`; reconnecting with Last-Event-ID resumes after it. A page may open it only if its origin is in the notifier's WEB_ORIGIN. */
                         status_stream_url: string;
                         /** @enum {boolean} */
                         success: true;
+                        /** @description A WebSocket on the notifier (NOTIFIER_PUBLIC_URL) narrowed to this job, from its start. Append `&token=<access token>`, and `&last_event_id=<last id received>` to resume. Messages are `{id, type, data}` (`job.progress`, `delivery.updated`); close codes 1001 going away, 1011 replay failed, 1013 too slow, 4001 token expired (reconnect with a new token). */
                         ws_url: string;
                     };
                 };
@@ -3277,9 +3279,11 @@ export interface operations {
                         /** Format: uuid */
                         job_id: string;
                         message: string;
+                        /** @description This job's progress as Server-Sent Events, on the notifier (NOTIFIER_PUBLIC_URL). Add `?token=<access token>` (an EventSource cannot set headers) or send Authorization: Bearer. Each event has `id:` and `data:` with the job as GET /api/jobs/{job_id}; the stream ends after the event with `final: true`; reconnecting with Last-Event-ID resumes after it. A page may open it only if its origin is in the notifier's WEB_ORIGIN. */
                         status_stream_url: string;
                         /** @enum {boolean} */
                         success: true;
+                        /** @description A WebSocket on the notifier (NOTIFIER_PUBLIC_URL) narrowed to this job, from its start. Append `&token=<access token>`, and `&last_event_id=<last id received>` to resume. Messages are `{id, type, data}` (`job.progress`, `delivery.updated`); close codes 1001 going away, 1011 replay failed, 1013 too slow, 4001 token expired (reconnect with a new token). */
                         ws_url: string;
                     };
                 };
@@ -3663,9 +3667,11 @@ export interface operations {
                         /** Format: uuid */
                         job_id: string;
                         message: string;
+                        /** @description This job's progress as Server-Sent Events, on the notifier (NOTIFIER_PUBLIC_URL). Add `?token=<access token>` (an EventSource cannot set headers) or send Authorization: Bearer. Each event has `id:` and `data:` with the job as GET /api/jobs/{job_id}; the stream ends after the event with `final: true`; reconnecting with Last-Event-ID resumes after it. A page may open it only if its origin is in the notifier's WEB_ORIGIN. */
                         status_stream_url: string;
                         /** @enum {boolean} */
                         success: true;
+                        /** @description A WebSocket on the notifier (NOTIFIER_PUBLIC_URL) narrowed to this job, from its start. Append `&token=<access token>`, and `&last_event_id=<last id received>` to resume. Messages are `{id, type, data}` (`job.progress`, `delivery.updated`); close codes 1001 going away, 1011 replay failed, 1013 too slow, 4001 token expired (reconnect with a new token). */
                         ws_url: string;
                     };
                 };
@@ -3727,9 +3733,11 @@ export interface operations {
                         /** Format: uuid */
                         job_id: string;
                         message: string;
+                        /** @description This job's progress as Server-Sent Events, on the notifier (NOTIFIER_PUBLIC_URL). Add `?token=<access token>` (an EventSource cannot set headers) or send Authorization: Bearer. Each event has `id:` and `data:` with the job as GET /api/jobs/{job_id}; the stream ends after the event with `final: true`; reconnecting with Last-Event-ID resumes after it. A page may open it only if its origin is in the notifier's WEB_ORIGIN. */
                         status_stream_url: string;
                         /** @enum {boolean} */
                         success: true;
+                        /** @description A WebSocket on the notifier (NOTIFIER_PUBLIC_URL) narrowed to this job, from its start. Append `&token=<access token>`, and `&last_event_id=<last id received>` to resume. Messages are `{id, type, data}` (`job.progress`, `delivery.updated`); close codes 1001 going away, 1011 replay failed, 1013 too slow, 4001 token expired (reconnect with a new token). */
                         ws_url: string;
                     } & {
                         pending_count: number;
