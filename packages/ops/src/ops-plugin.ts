@@ -8,7 +8,25 @@ export interface OpsOptions {
   service: string;
   /** Named dependencies that must answer for /readyz to be 200 (postgres, redis...). */
   readiness: Record<string, ReadinessCheck>;
+  /** A check that has not answered by then counts as unreachable (default 2 s). */
+  readinessTimeoutMs?: number;
   registry?: Registry;
+}
+
+const DEFAULT_READINESS_TIMEOUT_MS = 2_000;
+
+/**
+ * False when the check fails or has not answered within `timeoutMs`: a client whose connection
+ * hangs (a Redis command queued while it reconnects) must not hold the probe until it returns.
+ */
+async function answersWithin(check: ReadinessCheck, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  try {
+    return await Promise.race([check().catch(() => false), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 declare module 'fastify' {
@@ -41,6 +59,7 @@ const opsPlugin: FastifyPluginAsync<OpsOptions> = async (app: FastifyInstance, o
     registers: [registry],
   });
   app.decorate('metrics', registry);
+  const timeoutMs = options.readinessTimeoutMs ?? DEFAULT_READINESS_TIMEOUT_MS;
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -54,7 +73,7 @@ const opsPlugin: FastifyPluginAsync<OpsOptions> = async (app: FastifyInstance, o
 
   app.get('/readyz', { schema: readySchema, logLevel: 'warn' }, async (_request, reply) => {
     const entries = await Promise.all(
-      Object.entries(options.readiness).map(async ([name, check]) => [name, await check().catch(() => false)] as const),
+      Object.entries(options.readiness).map(async ([name, check]) => [name, await answersWithin(check, timeoutMs)] as const),
     );
     const checks = Object.fromEntries(entries.map(([name, ok]) => [name, ok ? 'ok' : 'unreachable']));
     const ready = entries.every(([, ok]) => ok);
