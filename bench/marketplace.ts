@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { chromium } from 'playwright-core';
@@ -13,16 +14,16 @@ import { encryptJson } from '@autoposter/crypto';
 import { schema } from '@autoposter/db';
 import { createAccount } from '@autoposter/db/repositories/accounts';
 import { startFakeFacebook, type FakeAccount, type FakeFacebook } from '@autoposter/fake-facebook';
-import { chromiumArgs, createFacebookBrowserPublisher, testBrowserSettings, toStorageState } from '@autoposter/facebook-browser';
-import { createLogger } from '@autoposter/logger';
+import { chromiumArgs, toStorageState } from '@autoposter/facebook-browser';
 import { mediaFilePath } from '@autoposter/media';
 import { samplePng } from '@autoposter/media/test-samples';
-import { createRedisConnection, publishDeliveryJob, publishQueueOptions, type JobPayloads } from '@autoposter/queue';
-import { createPublishWorker } from '@autoposter/worker-runtime';
+import { freePort } from '@autoposter/stack';
+import { publishDeliveryJob, publishQueueOptions, type JobPayloads } from '@autoposter/queue';
 import { createBenchDatabase, createBenchRedis, withCleanup, type BenchDatabase, type BenchRedis } from './lib/bench-env.ts';
 import { median, note, percentile, printTable, printVerdict, round } from './lib/report.ts';
 import { benchKeyring, seedUser } from './lib/seed.ts';
-import { pollUntil } from './lib/wait.ts';
+import { exitCodeOf, forkTypeScript } from './lib/processes.ts';
+import { pollUntil, within } from './lib/wait.ts';
 import { UNTHROTTLED_LIMITS } from './lib/workers.ts';
 
 const LISTINGS = Number(process.env.BENCH_LISTINGS ?? 50);
@@ -31,6 +32,7 @@ const CONCURRENCIES = [1, 2, 4];
 const RATIO_TARGET = 1.3;
 const MEMORY_TARGET_MB = 600;
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const workerScript = fileURLToPath(new URL('../services/marketplace-worker/src/main.ts', import.meta.url));
 
 const keyring = benchKeyring();
 const mediaDir = mkdtempSync(join(tmpdir(), 'bench-marketplace-'));
@@ -78,11 +80,11 @@ async function bareScript(fake: FakeFacebook, accounts: FakeAccount[], count: nu
 }
 
 /**
- * Memory of this process and every process under it (Chromium's), in MB: proportional set
+ * Memory of a process and every process under it (the worker's Chromium), in MB: proportional set
  * size (`Pss` of /proc/<pid>/smaps_rollup), so pages Chromium's processes share are counted
  * once rather than once per process as summed RSS would.
  */
-function treeMemoryMb(): number {
+function treeMemoryMb(rootPid: number): number {
   const out = execFileSync('ps', ['-eo', 'pid=,ppid=']).toString();
   const children = new Map<number, number[]>();
   for (const line of out.trim().split('\n')) {
@@ -90,7 +92,7 @@ function treeMemoryMb(): number {
     children.set(ppid, [...(children.get(ppid) ?? []), pid]);
   }
   let totalKb = 0;
-  const stack = [process.pid];
+  const stack = [rootPid];
   while (stack.length) {
     const pid = stack.pop()!;
     try {
@@ -146,32 +148,57 @@ async function queueListings(database: BenchDatabase, queue: Queue<JobPayloads['
   return ids;
 }
 
-async function workerRun(database: BenchDatabase, redis: BenchRedis, fake: FakeFacebook, seeded: Seeded, concurrency: number, count: number) {
-  const publisher = createFacebookBrowserPublisher(testBrowserSettings({ baseUrl: fake.url, elementTimeoutMs: 20_000, warmContexts: ACCOUNTS }));
-  const connection = createRedisConnection(redis.url, 'worker');
-  const queue = new Queue<JobPayloads['publish-delivery']>('marketplace', { ...publishQueueOptions, connection: redis.client, prefix: redis.prefix });
-  const { close } = createPublishWorker({
-    queueName: 'marketplace',
-    publisher,
-    db: database.db,
-    connection,
-    prefix: redis.prefix,
-    config: {
-      concurrency,
-      lockDurationMs: 30_000,
-      stalledIntervalMs: 30_000,
-      publishTimeoutMs: 120_000,
-      shutdownGraceMs: 10_000,
-      retry: { maxAttempts: 3, delaysMs: [1_000] },
-      pacing: { dailyCap: 1_000_000, minGapSeconds: 0, postingHours: null, timezone: 'UTC' },
-      media: { dir: mediaDir, publicBaseUrl: 'http://127.0.0.1:3000', urlSecret: 'bench-media-url-secret', urlTtlSeconds: 3_600 },
+/** The marketplace worker service as deployed (`services/marketplace-worker`, config from its environment), in a process of its own. */
+async function startWorker(database: BenchDatabase, redis: BenchRedis, fake: FakeFacebook, concurrency: number) {
+  const port = await freePort();
+  const child = forkTypeScript(workerScript, {
+    quiet: true,
+    env: {
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: redis.prefix,
+      SECRETS_KEYS: keyring.keys.map(({ version, key }) => `${version}=${key.toString('base64')}`).join(','),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WORKER_ID: `bench-${concurrency}`,
+      WORKER_CONCURRENCY: String(concurrency),
+      MEDIA_DIR: mediaDir,
+      MEDIA_URL_SECRET: 'bench-media-url-secret',
+      RETRY_MAX_ATTEMPTS: '3',
+      RETRY_DELAYS: '1s',
+      CHROMIUM_PATH: chromiumPath,
+      FACEBOOK_BASE_URL: fake.url,
+      BROWSER_ACTION_DELAY: '0',
+      BROWSER_TYPING_DELAY: '0',
+      BROWSER_WARM_CONTEXTS: String(ACCOUNTS),
+      SESSION_SWEEP_INTERVAL: '24h',
+      LOG_LEVEL: 'warn',
     },
-    keyring,
-    logger: createLogger({ service: 'bench-marketplace', level: 'warn' }),
-    workerId: `bench-${concurrency}`,
   });
+  const exited = exitCodeOf(child);
+  await pollUntil(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the marketplace worker exited with code ${child.exitCode} before it was ready`);
+      return fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    },
+    60_000,
+    'the marketplace worker ready',
+    100,
+  );
+  return {
+    pid: child.pid!,
+    async stop() {
+      child.kill('SIGTERM');
+      await within(exited, 30_000, 'the marketplace worker exiting');
+    },
+  };
+}
+
+async function workerRun(database: BenchDatabase, redis: BenchRedis, fake: FakeFacebook, seeded: Seeded, concurrency: number, count: number) {
+  const queue = new Queue<JobPayloads['publish-delivery']>('marketplace', { ...publishQueueOptions, connection: redis.client, prefix: redis.prefix });
+  const worker = await startWorker(database, redis, fake, concurrency);
   let peakMb = 0;
-  const sampler = setInterval(() => (peakMb = Math.max(peakMb, treeMemoryMb())), 500);
+  const sampler = setInterval(() => (peakMb = Math.max(peakMb, treeMemoryMb(worker.pid))), 500);
   const started = performance.now();
   try {
     const ids = await queueListings(database, queue, seeded, count, `Worker c${concurrency}`);
@@ -189,14 +216,11 @@ async function workerRun(database: BenchDatabase, redis: BenchRedis, fake: FakeF
       `select extract(epoch from finished_at - started_at)::float s, outcome from delivery_attempts where delivery_id = any($1)`,
       [ids],
     );
-    const openContexts = await publisher.pool.openContexts();
-    return { elapsedS, seconds: attempts.rows.filter((r) => r.outcome === 'posted').map((r) => r.s), failed: attempts.rows.filter((r) => r.outcome !== 'posted').length, peakMb, openContexts };
+    return { elapsedS, seconds: attempts.rows.filter((r) => r.outcome === 'posted').map((r) => r.s), failed: attempts.rows.filter((r) => r.outcome !== 'posted').length, peakMb };
   } finally {
     clearInterval(sampler);
-    await close();
-    await publisher.close();
+    await worker.stop();
     await queue.close();
-    connection.disconnect();
   }
 }
 
@@ -225,7 +249,7 @@ await withCleanup(
     throughput.push({ concurrency, listings: LISTINGS, elapsed_s: round(result.elapsedS, 1), per_min: round((LISTINGS / result.elapsedS) * 60, 1), failed: result.failed, peak_pss_mb: Math.round(result.peakMb) });
     if (concurrency === 4) peakWithFour = result.peakMb;
   }
-  printTable(`throughput over ${ACCOUNTS} accounts (peak memory: PSS of this process, which also serves the fake, + its Chromium; a warm context per account)`, throughput);
+  printTable(`throughput over ${ACCOUNTS} accounts (peak memory: PSS of the worker process + its Chromium, a warm context per account)`, throughput);
   printVerdict('marketplace speed', ratio <= RATIO_TARGET, `worker median ${round(ratio, 2)}x the bare script (target <= ${RATIO_TARGET}x)`);
   printVerdict('marketplace memory', peakWithFour < MEMORY_TARGET_MB, `peak ${Math.round(peakWithFour)} MB with 4 account contexts (target < ${MEMORY_TARGET_MB} MB)`);
   },

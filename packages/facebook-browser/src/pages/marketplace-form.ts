@@ -23,6 +23,9 @@ export interface PublishedListing {
 export const CREATE_ITEM_PATH = '/marketplace/create/item';
 const MAX_NEXT_STEPS = 3;
 const ITEM_PATH = /\/marketplace\/item\/(\d+)/;
+/** How often the form is looked at while a button stays disabled or after Publish, when no event says it changed. */
+const READ_BACK_POLL_MS = 200;
+const ENABLED_POLL_MS = 25;
 
 /** Facebook's "Item for sale" form at /marketplace/create/item. */
 export class MarketplaceForm {
@@ -193,7 +196,7 @@ export class MarketplaceForm {
           ? new PublishError('network_error', `Photos were still uploading after ${Math.round(settings.uploadTimeoutMs / 1000)}s`)
           : new PublishError('ui_changed', `Facebook's page changed: ${element} stayed disabled (a field the flow filled was not accepted)`, { code: element });
       }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, ENABLED_POLL_MS));
     }
     await this.session.step(element, () => button.click(), options);
   }
@@ -208,7 +211,7 @@ export class MarketplaceForm {
     await session.find('MarketplaceForm.publish', publish);
     await session.pause();
     const deadline = Date.now() + session.settings.uploadTimeoutMs;
-    while (!(await publish.isEnabled()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (!(await publish.isEnabled()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, ENABLED_POLL_MS));
     await beforeClick();
     await this.clickWhenEnabled('MarketplaceForm.publish', publish, { outcomeUnknown: true });
     return this.readBack();
@@ -227,18 +230,34 @@ export class MarketplaceForm {
       }
       const problem = await session.accessProblem();
       if (problem) throw session.accessError(problem);
-      await this.declineBoost();
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const declined = await this.declineBoost();
+      await this.nextChange({ boostMayShow: !declined });
     }
     throw new PublishError('network_error', 'Facebook did not show the listing after Publish: it may or may not be published', { outcomeUnknown: true });
   }
 
-  /** Facebook offers to boost the new listing: "Not now". */
-  private async declineBoost() {
-    const dialog = this.page.getByRole('dialog', { name: this.t.boostDialog });
-    if (!(await dialog.isVisible().catch(() => false))) return;
+  /**
+   * Waits until the listing's page is reached or the Boost dialog shows, or a short while:
+   * what else can happen (a block notice, the login page) is looked for between waits.
+   */
+  private async nextChange({ boostMayShow }: { boostMayShow: boolean }): Promise<void> {
+    const wait = { timeout: READ_BACK_POLL_MS };
+    const changes = [this.page.waitForURL(ITEM_PATH, { ...wait, waitUntil: 'commit' })];
+    if (boostMayShow) changes.push(this.boostDialog().waitFor({ state: 'visible', ...wait }));
+    await Promise.race(changes.map((change) => change.catch(() => undefined)));
+  }
+
+  private boostDialog() {
+    return this.page.getByRole('dialog', { name: this.t.boostDialog });
+  }
+
+  /** Facebook offers to boost the new listing: "Not now". True when it did. */
+  private async declineBoost(): Promise<boolean> {
+    const dialog = this.boostDialog();
+    if (!(await dialog.isVisible().catch(() => false))) return false;
     await this.session.pause();
     await this.session.step('BoostDialog.notNow', () => dialog.getByRole('button', { name: this.t.notNow, exact: true }).click(), { outcomeUnknown: true });
+    return true;
   }
 
   private async duplicateNotice(): Promise<string | null> {
