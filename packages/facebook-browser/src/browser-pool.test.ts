@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeFacebook, type FakeFacebook } from '@autoposter/fake-facebook';
 import { BrowserPool, chromiumArgs } from './browser-pool.ts';
@@ -16,6 +17,21 @@ afterAll(async () => {
   await pool?.close();
   await fake?.close();
 });
+
+/** The command lines of the Chromium browser processes this test process launched (Linux's /proc). */
+function childBrowserCommandLines(): string[][] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        const parent = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return parent === process.pid && args.includes('--remote-debugging-pipe') ? [args] : [];
+      } catch {
+        return []; // The process ended meanwhile.
+      }
+    });
+}
 
 const credentialsOf = (account: Parameters<FakeFacebook['exportCookies']>[0]) => ({ cookies: fake.exportCookies(account) });
 
@@ -54,6 +70,26 @@ describe('browser pool', () => {
     } finally {
       await unsandboxed.close();
     }
+  });
+
+  it("keeps Playwright's own disabled features and builds no omnibox popup nobody sees", async () => {
+    const browser = await pool.launch();
+    const lease = await pool.acquire('account-d', credentialsOf(fake.state.addAccount({})));
+    const page = await lease.context.newPage();
+    await page.goto(fake.url);
+    // Chromium keeps the last --disable-features: ours must carry the list Playwright passed first.
+    const launched = childBrowserCommandLines();
+    expect(launched.length).toBeGreaterThan(0);
+    for (const args of launched) {
+      const [playwrights, ...rest] = args.filter((arg) => arg.startsWith('--disable-features=')).map((arg) => arg.split('=')[1]!.split(','));
+      expect(rest.at(-1)).toEqual(expect.arrayContaining(playwrights!));
+    }
+    const cdp = await browser.newBrowserCDPSession();
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    expect(targetInfos.map((target) => target.url)).not.toContainEqual(expect.stringMatching(/^chrome:\/\/omnibox-popup/));
+    await cdp.detach();
+    await page.close();
+    await lease.release();
   });
 
   it('launches the browser again after it crashed', async () => {

@@ -3,9 +3,48 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { toStorageState, type BrowserCredentials } from './credentials.ts';
 import type { BrowserSettings } from './settings.ts';
 
-/** The flags a closed network and a container need (no update checks, no sync, no GPU). */
+/**
+ * The `--disable-features` list playwright-core passes (its chromiumSwitches.ts; the version
+ * installed is checked against this copy by browser-pool.test.ts). Chromium honours only the last
+ * `--disable-features` switch, so a list of ours replaces Playwright's unless it carries it.
+ */
+export const PLAYWRIGHT_DISABLED_FEATURES = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+];
+
+/**
+ * Headless Chromium still builds every window's omnibox popup: two WebUI renderers per browser
+ * context, ~50 MB of each account's context that nobody ever sees.
+ */
+export const UNSEEN_UI_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'];
+
+/** The flags a closed network and a container need (no update checks, no sync, no GPU), and no unseen UI. */
 export function chromiumArgs(sandbox = true): string[] {
-  const args = ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'];
+  const args = [
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+    '--disable-dev-shm-usage',
+    `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...UNSEEN_UI_FEATURES].join(',')}`,
+  ];
   if (!sandbox || process.getuid?.() === 0) args.push('--no-sandbox');
   return args;
 }
