@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { sql } from 'drizzle-orm';
-import type { LightMyRequestResponse } from 'fastify';
+import Fastify, { type LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartForm, samplePng } from '@autoposter/media/test-samples';
+import { errorHandler } from '../plugins/errors.ts';
 import { createTestApi, type TestApi } from '../test/test-app.ts';
 import { userWithAccounts } from '../test/posting-fixtures.ts';
 
@@ -105,6 +106,18 @@ describe('POST /api/media', () => {
     expect(await storedFiles()).toEqual([]);
   });
 
+  it('refuses a NUL character in the alt_text form field, storing nothing', async () => {
+    for (const order of ['before the file', 'after the file']) {
+      const altText = { field: 'alt_text', filename: null, data: Buffer.from('a chair\u0000') };
+      const file = { data: samplePng(), filename: 'a.png' };
+      const res = await upload(...(order === 'before the file' ? [altText, file] : [file, altText]));
+      expectRefused(res, 400, 'validation_error');
+      expect(res.json().error, order).toBe('body.alt_text must not contain the NUL character (\\u0000)');
+    }
+    expect(await count('media')).toBe(0);
+    expect(await storedFiles()).toEqual([]);
+  });
+
   it('refuses a NUL byte in the file name', async () => {
     const res = await upload({ data: samplePng(), filename: 'a\u0000b.png' });
     expectRefused(res, 400, 'invalid_filename');
@@ -116,6 +129,54 @@ describe('POST /api/media', () => {
     expectRefused(res, 400, 'too_many_files');
     expect(await count('media')).toBe(0);
     expect(await storedFiles()).toEqual([]);
+  });
+});
+
+describe('POST /api/posts/import', () => {
+  const importCsv = (csv: string, query = '') => {
+    const form = multipartForm({ data: Buffer.from(csv), filename: 'posts.csv', contentType: 'text/csv' });
+    return api.app.inject({ method: 'POST', url: `/api/posts/import${query}`, headers: { ...alice.headers, ...form.headers }, payload: form.payload });
+  };
+
+  it('refuses a NUL character in any cell as an error of its row and column, creating nothing', async () => {
+    const page = `facebook_page:${alice.accounts.facebook_page}`;
+    const csv = ['title,body,media,targets', `A,fine,,${page}`, `B,"bad\u0000body",,${page}`, `C,fine,"chair\u0000.jpg",${page}`, `D,fine,,"${page}\u0000"`].join('\n');
+    const postsBefore = await count('posts');
+    const res = await importCsv(csv);
+    expectRefused(res, 400, 'import_invalid');
+    expect(res.json().errors).toEqual([
+      { row: 3, field: 'body', error: 'body must not contain the NUL character (\\u0000)' },
+      { row: 4, field: 'media', error: 'media must not contain the NUL character (\\u0000)' },
+      { row: 5, field: 'targets', error: 'targets must not contain the NUL character (\\u0000)' },
+    ]);
+    expect(await count('posts')).toBe(postsBefore);
+    const validOnly = await importCsv(csv, '?valid_only=1');
+    expect(validOnly.statusCode, validOnly.body).toBe(201);
+    expect(validOnly.json()).toMatchObject({ valid_rows: [2], created: [expect.any(String)] });
+  });
+});
+
+describe('a value Postgres refuses that got past the checks', () => {
+  it('is a 400 with the contract body (SQLSTATE 22021, 22P02), logged as a warning without the value', async () => {
+    const app = Fastify({ loggerInstance: api.app.log });
+    await app.register(errorHandler);
+    app.get('/nul', () => api.db.pool.query('select $1::text', ['secret\u0000value']));
+    app.get('/uuid', () => api.db.db.execute(sql`select ${'secret-not-a-uuid'}::uuid`));
+    try {
+      for (const [url, error] of [
+        ['/nul', 'A text value holds a character that cannot be stored, such as NUL (\\u0000)'],
+        ['/uuid', 'A value is not valid for its type'],
+      ] as const) {
+        const res = await app.inject({ url });
+        expect(res.statusCode, res.body).toBe(400);
+        expect(res.json()).toEqual({ error, code: 'validation_error' });
+      }
+    } finally {
+      await app.close();
+    }
+    const warnings = api.logs.filter((line) => line.includes('a value Postgres refused'));
+    expect(warnings.map((line) => JSON.parse(line).level)).toEqual(['warn', 'warn']);
+    expect(warnings.join('\n')).not.toContain('secret');
   });
 });
 
@@ -185,7 +246,7 @@ describe('a failed query', () => {
     const email = `secret-${randomBytes(6).toString('hex')}@example.test`;
     const err = await api.db.db.execute(sql`select * from users where id = ${email}::uuid`).catch((e: unknown) => e);
     api.app.log.error({ err }, 'unexpected error');
-    const line = api.logs.find((entry) => entry.includes('Failed query'));
+    const line = api.logs.find((entry) => entry.includes('Failed query') && entry.includes('unexpected error'));
     expect(line).toBeDefined();
     expect(line).not.toContain(email);
     expect(JSON.parse(line!).err).toMatchObject({ message: 'Failed query: select users', cause: { code: '22P02' } });

@@ -18,6 +18,7 @@ import {
 } from '@autoposter/media';
 import { createMedia, findMedia, setMediaAltText, type Media } from '@autoposter/db/repositories/media';
 import { HttpError, badRequest, malformedUpload, multipartError, notFound, oneFileOnly } from '../plugins/errors.ts';
+import { hasNul, nulMessage, withoutNul } from '../plugins/nul-characters.ts';
 import { IdParams, Timestamp, Uuid, errorResponses } from '../schemas/common.ts';
 
 export const mediaMimeTypes = acceptedMediaTypes.map((type) => type.mime);
@@ -55,7 +56,7 @@ const mediaView = (row: Media) => ({
 
 /** `alt_text` sent as a form field; empty means none. */
 function altTextField(raw: unknown): string | null {
-  const value = String(raw ?? '').trim();
+  const value = withoutNul(String(raw ?? ''), 'body.alt_text').trim();
   if (value.length > ALT_TEXT_MAX) throw badRequest(`body.alt_text must be at most ${ALT_TEXT_MAX} characters`);
   return value || null;
 }
@@ -96,8 +97,8 @@ const missingFile = () => badRequest('Send the file in the multipart field "file
 function partRefusal(part: { fieldname: string; filename: string }, alreadyHaveOne: boolean): HttpError | null {
   if (part.fieldname !== 'file') return missingFile();
   if (alreadyHaveOne) return oneFileOnly();
-  // The name is kept as a label; Postgres text cannot hold U+0000.
-  if (part.filename.includes('\u0000')) return badRequest('The file name must not contain the NUL character (\\u0000)', 'invalid_filename');
+  // The name is kept as a label.
+  if (hasNul(part.filename)) return badRequest(nulMessage('The file name'), 'invalid_filename');
   return null;
 }
 

@@ -259,7 +259,7 @@ function urlOf(operation: Operation, path: Record<string, string>, query: [strin
 
 const paramsIn = (operation: Operation, place: Parameter['in']) => operation.parameters.filter((p) => p.in === place);
 
-/** Uploads that have broken media handling: cut short, lying about their size, badly named, several at once. */
+/** Uploads that have broken media or CSV handling: cut short, lying about their size, NUL in names, fields or cells, several at once. */
 function hostileFiles(): [string, Parameters<typeof multipartForm>][] {
   const png = samplePng(3, 2);
   const tall = Buffer.from(png);
@@ -270,6 +270,9 @@ function hostileFiles(): [string, Parameters<typeof multipartForm>][] {
     ['a PNG without its end', [{ data: png.subarray(0, 40) }]],
     ['a PNG 3,000,000,000 pixels tall', [{ data: tall }]],
     ['a NUL in the file name', [{ data: png, filename: 'x\u0000.png' }]],
+    ['a NUL in the alt_text field', [{ data: png }, { field: 'alt_text', filename: null, data: Buffer.from('a chair\u0000') }]],
+    // The target names the account provisionSession makes, so that the row gets as far as storing.
+    ['a CSV with NUL cells', [{ data: Buffer.from('body,media,targets\n"a\u0000b",,facebook_group:fuzz:1\nx,"chair\u0000.jpg",facebook_group:fuzz:1\n'), filename: 'posts.csv', contentType: 'text/csv' }]],
     ['two files', [{ data: png }, { data: png }]],
     ['bytes of no type', [{ data: Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 37) % 256)) }]],
     ['an empty file', [{ data: Buffer.alloc(0) }]],
