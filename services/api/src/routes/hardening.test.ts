@@ -3,8 +3,9 @@ import { readdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { sql } from 'drizzle-orm';
 import Fastify, { type LightMyRequestResponse } from 'fastify';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { multipartForm, samplePng } from '@autoposter/media/test-samples';
+import { cutWebp, multipartForm, samplePng, withCorruptScan } from '@autoposter/media/test-samples';
 import { errorHandler } from '../plugins/errors.ts';
 import { createTestApi, type TestApi } from '../test/test-app.ts';
 import { userWithAccounts } from '../test/posting-fixtures.ts';
@@ -101,6 +102,23 @@ describe('POST /api/media', () => {
       const res = await upload({ data, filename: 'photo.png', contentType: 'image/png' });
       expectRefused(res, 400, 'damaged_media');
       expect(res.json().error).toMatch(message);
+    }
+    expect(await count('media')).toBe(0);
+    expect(await storedFiles()).toEqual([]);
+  });
+
+  it('refuses an image that is complete by structure but does not decode: a corrupt JPEG scan, a WebP cut short', async () => {
+    const photo = (width: number) => sharp({ create: { width, height: 200, channels: 3, background: '#806040', noise: { type: 'gaussian', mean: 128, sigma: 40 } } });
+    const webp = await photo(64).webp().toBuffer();
+    const cases: [string, Buffer, RegExp][] = [
+      ['a JPEG with a corrupt scan, needing no rendition', withCorruptScan(await photo(300).jpeg().toBuffer()), /damaged and cannot be decoded/],
+      ['a WebP cut short, its RIFF header agreeing', cutWebp(webp), /damaged and cannot be decoded/],
+      ['a WebP cut short', webp.subarray(0, webp.length - 100), /not a complete WEBP: its header declares \d+ bytes but it has \d+/],
+    ];
+    for (const [what, data, message] of cases) {
+      const res = await upload({ data, filename: 'photo', contentType: 'application/octet-stream' });
+      expect(res.statusCode, what).toBe(400);
+      expect(res.json(), what).toMatchObject({ code: 'damaged_media', error: expect.stringMatching(message) });
     }
     expect(await count('media')).toBe(0);
     expect(await storedFiles()).toEqual([]);
