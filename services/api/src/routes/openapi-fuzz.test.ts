@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUZZ_PROVIDER_ENV, fuzzOpenApi, refuseOutboundFetch } from '../test/openapi-fuzz.ts';
+import { FUZZ_PROVIDER_ENV, fuzzOpenApi, operationsOf, refuseOutboundFetch } from '../test/openapi-fuzz.ts';
 import { createTestApi, type TestApi } from '../test/test-app.ts';
 
 // Every operation of /docs/json under hostile input (issue 16). A short run here; `pnpm bench
@@ -19,6 +19,10 @@ describe('every operation of the OpenAPI document', () => {
     expect(tally.serverErrors.slice(0, 5)).toEqual([]);
     expect(tally.withoutCode.slice(0, 5)).toEqual([]);
     expect(tally.unanswered.slice(0, 5)).toEqual([]);
+    // Every operation that needs a token refused each bad one (3 unsigned, 7 signed with bad claims) with a 401.
+    expect(tally.badTokensAccepted.slice(0, 5)).toEqual([]);
+    const secured = operationsOf((await api.app.inject({ url: '/docs/json' })).json()).filter((operation) => operation.secured);
+    expect(tally.badTokenChecks).toBe(secured.length * 10);
     // Each operation was reached with the fixed shapes, not skipped.
     for (const [operation, count] of tally.perOperation) expect(count, operation).toBeGreaterThanOrEqual(15 + randomPerOperation);
   }, 240_000);

@@ -1,14 +1,20 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import fc from 'fast-check';
+import { createSigner } from 'fast-jwt';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+// For `app.config` (the gateway's decorators), also when a drill or benchmark compiles this file.
+import type {} from '../plugins/services.ts';
 import { multipartForm, samplePng } from '@autoposter/media/test-samples';
 
 // Fuzzes every operation of the gateway's own OpenAPI document (`/docs/json`): routes added
 // later are covered without a list to keep. Each operation gets fixed shapes of hostile input
 // (deep nesting, non-finite numbers, NUL bytes, ids that are not UUIDs, wrong types, wrong
 // content types) and random requests built from its schemas, some valid, most mutated. A
-// response passes when it is below 500 and, from 400 on, a JSON `{error, code}` body. Given
+// response passes when it is below 500 and, from 400 on, a JSON `{error, code}` body; a token
+// that must not open anything (none, malformed, a deleted user's, or signed with the gateway's
+// secret but carrying claims it never signs) must get a 401 `unauthorized` from every operation
+// that needs a token. Given
 // another user's data (`foreign`), every id position also gets that user's real ids, and a
 // response that shows one of them (or one of its distinctive values) is a cross-tenant read.
 // In process (`app.inject`) or over HTTP against a running gateway (`httpSender`).
@@ -40,6 +46,8 @@ export interface Operation {
   method: string;
   /** OpenAPI path, `{id}` style. */
   path: string;
+  /** Whether it needs a token (the document's security, unless the operation's own is empty). */
+  secured: boolean;
   parameters: Parameter[];
   body?: Schema;
 }
@@ -53,6 +61,8 @@ export interface FuzzRequest {
   shape: string;
   /** Sent with its own Authorization (or none) rather than the session's. */
   ownAuth?: boolean;
+  /** Its Authorization must not open anything: an operation that needs a token answers 401. */
+  badToken?: boolean;
 }
 
 export interface FuzzFailure {
@@ -72,6 +82,10 @@ export interface FuzzTally {
   unanswered: FuzzFailure[];
   /** Responses that showed another user's id or distinctive value the request did not carry. */
   crossTenantReads: FuzzFailure[];
+  /** Requests with a token that must not open anything, to operations that need one. */
+  badTokenChecks: number;
+  /** Of those, the ones not answered 401 `unauthorized`. */
+  badTokensAccepted: FuzzFailure[];
   /** Requests that carried another user's id. */
   withForeignIds: number;
   /** Requests per operation, `METHOD /path`. */
@@ -84,7 +98,8 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'
 
 /** Every operation of the document. */
 export function operationsOf(doc: {
-  paths: Record<string, Record<string, { operationId?: string; parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
+  security?: unknown[];
+  paths: Record<string, Record<string, { operationId?: string; security?: unknown[]; parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
 }): Operation[] {
   return Object.entries(doc.paths).flatMap(([path, methods]) =>
     Object.entries(methods)
@@ -93,6 +108,7 @@ export function operationsOf(doc: {
         operationId: operation.operationId,
         method: method.toUpperCase(),
         path,
+        secured: (operation.security ?? doc.security ?? []).length > 0,
         parameters: operation.parameters ?? [],
         body: operation.requestBody?.content?.['application/json']?.schema,
       })),
@@ -291,13 +307,66 @@ function requestBuilder(operation: Operation, pathId: string | undefined) {
     payload: overrides.payload,
     shape,
     ownAuth: overrides.ownAuth,
+    badToken: overrides.badToken,
   });
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
+/** An Authorization header that must not open anything, and what it is. */
+export interface BadToken {
+  shape: string;
+  authorization?: string;
+}
+
+/** Signs a token with the gateway's secret, whatever its claims (`sub`, `gen`). */
+export type TokenSigner = (claims: Record<string, unknown>) => string;
+
+export const tokenSigner = (secret: string): TokenSigner => createSigner({ key: secret, algorithm: 'HS256', expiresIn: 3_600_000 });
+
+/** The user id a session's own token names (its payload is not checked here, only read). */
+function subjectOf(session: FuzzSession): string | undefined {
+  const payload = session.headers.authorization?.split(' ')[1]?.split('.')[1];
+  return payload ? (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { sub?: string }).sub : undefined;
+}
+
+/**
+ * Tokens every operation gets: none, malformed, a deleted user's and, given the gateway's
+ * secret, correctly signed ones whose claims it never signs (a `sub` that is no UUID, null, a
+ * number, no user's; the session user's own `sub` with a generation it never had).
+ */
+async function badTokens(send: Send, sign: TokenSigner | undefined, session: FuzzSession): Promise<BadToken[]> {
+  const bearer = (token: string) => `Bearer ${token}`;
+  const tokens: BadToken[] = [
+    { shape: 'no token' },
+    { shape: 'a token that is not one', authorization: 'Bearer not.a.token' },
+    { shape: "a deleted user's token", authorization: bearer(await deletedUserToken(send)) },
+  ];
+  if (!sign) return tokens;
+  const sub = subjectOf(session);
+  const claims: [string, Record<string, unknown>][] = [
+    ["sub 'x'", { sub: 'x' }],
+    ['sub null', { sub: null }],
+    ['sub 12', { sub: 12 }],
+    ['no sub', {}],
+    ["a UUID that is no user's", { sub: randomUUID() }],
+    ...(sub ? ([['gen -1', { sub, gen: -1 }], ['a generation the user never had', { sub, gen: 1_000_000 }]] as [string, Record<string, unknown>][]) : []),
+  ];
+  return [...tokens, ...claims.map(([shape, claim]) => ({ shape: `signed token, ${shape}`, authorization: bearer(sign(claim)) }))];
+}
+
+/** The token of a user registered and then deleted through the API. */
+async function deletedUserToken(send: Send): Promise<string> {
+  const email = `fuzz-deleted-${randomBytes(6).toString('hex')}@example.test`;
+  const registered = await send({ method: 'POST', url: '/api/auth/register', headers: JSON_TYPE, payload: JSON.stringify({ email, password: 'fuzzing password' }) });
+  const { token } = JSON.parse(registered.body) as { token: string };
+  const deleted = await send({ method: 'DELETE', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } });
+  if (deleted.status !== 204) throw new Error(`fuzz set-up: deleting a user answered ${deleted.status} ${deleted.body}`);
+  return token;
+}
+
 /** The fixed shapes every operation gets. */
-function shapedRequests(operation: Operation, pool: IdPool): FuzzRequest[] {
+function shapedRequests(operation: Operation, pool: IdPool, tokens: BadToken[]): FuzzRequest[] {
   const pathId = primaryId(pool);
   const request = requestBuilder(operation, pathId);
   const requests: FuzzRequest[] = [
@@ -307,8 +376,7 @@ function shapedRequests(operation: Operation, pool: IdPool): FuzzRequest[] {
     request('NUL string body', { headers: JSON_TYPE, payload: '"\\u0000"' }),
     request('empty JSON body', { headers: JSON_TYPE, payload: '' }),
     request('not JSON', { headers: JSON_TYPE, payload: '{"a":' }),
-    request('no token', { ownAuth: true }),
-    request('a token that is not one', { headers: { authorization: 'Bearer not.a.token' }, ownAuth: true }),
+    ...tokens.map(({ shape, authorization }) => request(shape, { headers: authorization ? { authorization } : {}, ownAuth: true, badToken: true })),
     ...[[], 'text', 42, null, true].map((value) => request(`top-level ${JSON.stringify(value)}`, { headers: JSON_TYPE, payload: JSON.stringify(value) })),
     ...contentTypes.map((type) => request(`content type ${type}`, { headers: { 'content-type': type }, payload: 'a=b&c=\u0000' })),
     ...hostileFiles().map(([shape, files]) => {
@@ -523,12 +591,20 @@ const failureOf = (operation: Operation, request: FuzzRequest, status: number, b
 });
 
 function hasErrorBody(answer: Answer): boolean {
+  return typeof errorBodyOf(answer)?.error === 'string' && codeOf(answer) !== undefined;
+}
+
+function errorBodyOf(answer: Answer): { error?: unknown; code?: unknown } | undefined {
   try {
-    const body = JSON.parse(answer.body);
-    return typeof body?.error === 'string' && typeof body?.code === 'string';
+    return JSON.parse(answer.body) ?? undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+function codeOf(answer: Answer): string | undefined {
+  const code = errorBodyOf(answer)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** A request that may end the session's tokens (logout-all, password change, account deletion). */
@@ -581,6 +657,8 @@ export interface FuzzOptions {
   session?: Omit<FuzzSession, 'ids'>;
   /** operationIds not to fuzz. */
   skipOperations?: string[];
+  /** Signs tokens with the gateway's secret (`tokenSigner`), for the shapes of claims it never signs; without it, only unsigned bad tokens are sent. */
+  signToken?: TokenSigner;
   /** At most this many of the fixed hostile shapes per operation (each foreign id is sent in each id position regardless). */
   shapesPerOperation?: number;
   /** Told of progress every `progressEvery` (1,000) requests. */
@@ -592,7 +670,7 @@ export interface FuzzOptions {
 export async function fuzzOpenApi(app: FastifyInstance, options: FuzzOptions): Promise<FuzzTally> {
   const restoreFetch = refuseOutboundFetch();
   try {
-    return await fuzzOpenApiWith(injectSender(app), options);
+    return await fuzzOpenApiWith(injectSender(app), { signToken: tokenSigner(app.config.auth.jwtSecret), ...options });
   } finally {
     restoreFetch();
   }
@@ -630,6 +708,8 @@ export async function fuzzOpenApiWith(send: Send, options: FuzzOptions): Promise
     withoutCode: [],
     unanswered: [],
     crossTenantReads: [],
+    badTokenChecks: 0,
+    badTokensAccepted: [],
     withForeignIds: 0,
     perOperation: new Map(),
     statuses: new Map(),
@@ -639,11 +719,12 @@ export async function fuzzOpenApiWith(send: Send, options: FuzzOptions): Promise
   const fixed = options.session;
   const newSession = async (): Promise<FuzzSession> => (fixed ? { ...fixed, ids: [] } : provisionSession(send));
   let session = await newSession();
+  const tokens = await badTokens(send, options.signToken, session);
   let sinceRefresh = 0;
   for (const [index, operation] of operations.entries()) {
     const name = `${operation.method} ${operation.path}`;
     const pool = { own: session.ids, foreign: foreignIds };
-    const shapes = [...spread(shapedRequests(operation, pool), options.shapesPerOperation), ...foreignIdRequests(operation, foreignIds)];
+    const shapes = [...spread(shapedRequests(operation, pool, tokens), options.shapesPerOperation), ...foreignIdRequests(operation, foreignIds)];
     const random = fc.sample(randomRequest(operation, pool), { numRuns: options.randomPerOperation, seed: (options.seed ?? 16) + index });
     for (const request of [...shapes, ...random]) {
       const headers = request.ownAuth ? request.headers : { ...session.headers, ...request.headers };
@@ -658,6 +739,10 @@ export async function fuzzOpenApiWith(send: Send, options: FuzzOptions): Promise
         tally.statuses.set(answer.status, (tally.statuses.get(answer.status) ?? 0) + 1);
         if (answer.status >= 500) tally.serverErrors.push(failureOf(operation, request, answer.status, answer.body));
         else if (answer.status >= 400 && !hasErrorBody(answer)) tally.withoutCode.push(failureOf(operation, request, answer.status, answer.body));
+        if (request.badToken && operation.secured) {
+          tally.badTokenChecks += 1;
+          if (answer.status !== 401 || codeOf(answer) !== 'unauthorized') tally.badTokensAccepted.push(failureOf(operation, request, answer.status, answer.body));
+        }
         const leaked = forbidden.length > 0 ? foreignValueIn(answer, request, forbidden) : undefined;
         if (leaked) tally.crossTenantReads.push({ ...failureOf(operation, request, answer.status, answer.body), shape: `${request.shape}; showed ${leaked}` });
       }
