@@ -1,4 +1,4 @@
-import { fuzzOpenApiWith, httpSender, operationsOf, tokenSigner, type FuzzFailure, type FuzzOptions, type FuzzTally } from '../../services/api/src/test/openapi-fuzz.ts';
+import { fuzzOpenApiWith, httpSender, operationsOf, rawSocketSender, tokenSigner, type FuzzFailure, type FuzzOptions, type FuzzTally } from '../../services/api/src/test/openapi-fuzz.ts';
 import type { Drill, DrillOutcome, Target } from '../lib/drill.ts';
 import { addWebhook, crossUserLinks, differences, idsOf, ownFileHashes, seedTenant, snapshot, waitUntilQuiet, type Snapshot, type Tenant } from '../lib/tenants.ts';
 import { waitUntilSettled } from '../lib/tally.ts';
@@ -27,8 +27,8 @@ export const hostileInput: Drill = {
   describe: "every OpenAPI operation fuzzed over HTTP with other users' real ids: no 5xx, no cross-tenant read, the data made before unchanged",
   async run({ stack, short, log }) {
     const send = httpSender(stack.urls.api, 150_000);
-    // Tokens signed with the stack's secret but carrying claims the gateway never signs.
-    const gatewayOnly = { signToken: tokenSigner(stack.env.JWT_SECRET!) };
+    // Tokens signed with the stack's secret but carrying claims the gateway never signs, and what only Node's parser sees.
+    const gatewayOnly = { signToken: tokenSigner(stack.env.JWT_SECRET!), sendRaw: rawSocketSender(stack.urls.api) };
     const victim = await seedTenant(stack, 'victim', short ? 4 : 6);
     const attacker = await seedTenant(stack, 'attacker', short ? 4 : 6);
     const planned = [...victim.started, ...attacker.started];

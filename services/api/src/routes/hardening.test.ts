@@ -220,7 +220,8 @@ describe("Fastify's and Node's own refusals", () => {
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', () => undefined);
-    socket.write(request);
+    // Half-closed once written: a body shorter than its Content-Length ends there.
+    socket.end(request);
     await new Promise((resolve) => socket.on('close', resolve));
     const text = Buffer.concat(chunks).toString();
     return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]), body: JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) };
@@ -233,6 +234,19 @@ describe("Fastify's and Node's own refusals", () => {
     expect(huge).toEqual({ status: 431, body: { error: 'The request headers are too large', code: 'headers_too_large' } });
     const badLength = await rawExchange('POST /api/posts HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}');
     expect(badLength).toMatchObject({ status: 400, body: { code: 'bad_request', error: expect.stringContaining('Content-Length') } });
+  });
+
+  it('answer a body shorter or longer than its Content-Length, over a real socket, with the error body', async () => {
+    const postsBefore = await count('posts');
+    const post = (length: number, body: string) =>
+      rawExchange(`POST /api/posts HTTP/1.1\r\nHost: x\r\nAuthorization: ${alice.headers.authorization}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n${body}`);
+    expect(await post(100, '{}')).toEqual({
+      status: 400,
+      body: { error: 'The request ended before it was complete (a body shorter than its Content-Length, or headers cut off)', code: 'bad_request' },
+    });
+    // The bytes past the Content-Length are read as a next request, which is not HTTP.
+    expect(await post(1, '{"body":"x"}')).toEqual({ status: 400, body: { error: 'The request is not valid HTTP', code: 'bad_request' } });
+    expect(await count('posts')).toBe(postsBefore);
   });
 
   it('answer a body shorter than its Content-Length, one too large, an undecodable URL and an unknown content type with the error body', async () => {

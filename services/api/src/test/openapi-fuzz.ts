@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { connect } from 'node:net';
 import fc from 'fast-check';
 import { createSigner } from 'fast-jwt';
 import type { FastifyInstance, InjectOptions } from 'fastify';
@@ -17,7 +18,10 @@ import { multipartForm, samplePng } from '@autoposter/media/test-samples';
 // that needs a token. Given
 // another user's data (`foreign`), every id position also gets that user's real ids, and a
 // response that shows one of them (or one of its distinctive values) is a cross-tenant read.
-// In process (`app.inject`) or over HTTP against a running gateway (`httpSender`).
+// In process (`app.inject`) or over HTTP against a running gateway (`httpSender`). Given a raw
+// socket sender (`rawSocketSender`, a listening gateway), each operation also gets what only
+// Node's HTTP parser sees: oversized headers, a `Content-Length` that is no number, a body
+// shorter or longer than its `Content-Length`.
 
 interface Schema {
   type?: string | string[];
@@ -63,6 +67,8 @@ export interface FuzzRequest {
   ownAuth?: boolean;
   /** Its Authorization must not open anything: an operation that needs a token answers 401. */
   badToken?: boolean;
+  /** Sent as these bytes on a socket of its own (`FuzzOptions.sendRaw`), not through `Send`. */
+  raw?: string;
 }
 
 export interface FuzzFailure {
@@ -436,6 +442,22 @@ function foreignIdRequests(operation: Operation, foreign: string[]): FuzzRequest
   return requests;
 }
 
+/**
+ * Requests only a raw socket can send, refused by Node's HTTP parser before Fastify sees them
+ * (the session's token rides along, so that a route that reads the body gets that far).
+ */
+function rawRequests(operation: Operation, pool: IdPool, authorization: string | undefined): FuzzRequest[] {
+  const { method, url } = requestBuilder(operation, primaryId(pool))('raw');
+  const head = (headers: string[]) => [`${method} ${url} HTTP/1.1`, 'Host: fuzz', ...(authorization ? [`Authorization: ${authorization}`] : []), ...headers, '', ''].join('\r\n');
+  const shapes: [string, string][] = [
+    ['oversized headers', head([`X-Fuzz: ${'a'.repeat(20_000)}`])],
+    ['Content-Length: abc', `${head(['Content-Type: application/json', 'Content-Length: abc'])}{}`],
+    ['a body shorter than its Content-Length', `${head(['Content-Type: application/json', 'Content-Length: 100'])}{}`],
+    ['a body longer than its Content-Length', `${head(['Content-Type: application/json', 'Content-Length: 1'])}{"a":1}`],
+  ];
+  return shapes.map(([shape, raw]) => ({ method, url, headers: {}, shape: `raw socket: ${shape}`, raw }));
+}
+
 /** Random requests from the operation's schemas: path ids, query values, headers, body and content type. */
 function randomRequest(operation: Operation, pool: IdPool): fc.Arbitrary<FuzzRequest> {
   const id = idFrom(pool);
@@ -538,6 +560,44 @@ export function httpSender(baseUrl: string, timeoutMs = 60_000): Send {
       throw err;
     }
   };
+}
+
+/** Sends bytes on a connection of their own and answers the first response on it. */
+export type RawSend = (bytes: string) => Promise<Answer>;
+
+/**
+ * Raw requests to a listening gateway. The socket is half-closed once the bytes are written, so
+ * a body shorter than its `Content-Length` ends there rather than waiting for the server's timeout.
+ */
+export function rawSocketSender(baseUrl: string, timeoutMs = 10_000): RawSend {
+  const { hostname, port } = new URL(baseUrl);
+  return (bytes) =>
+    new Promise<Answer>((resolve, reject) => {
+      const socket = connect(Number(port), hostname);
+      const chunks: Buffer[] = [];
+      const timer = setTimeout(() => socket.destroy(), timeoutMs);
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // The server may reset the connection after answering: what it sent still counts.
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearTimeout(timer);
+        const answer = firstResponse(Buffer.concat(chunks));
+        if (answer) resolve(answer);
+        else reject(new Error(`no answer on the socket within ${timeoutMs} ms`));
+      });
+      socket.end(bytes, 'latin1');
+    });
+}
+
+/** The status and body of the first HTTP response in `bytes`, if a whole head arrived. */
+function firstResponse(bytes: Buffer): Answer | undefined {
+  const text = bytes.toString('latin1');
+  const headEnd = text.indexOf('\r\n\r\n');
+  const status = /^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1];
+  if (headEnd === -1 || !status) return undefined;
+  const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, headEnd))?.[1];
+  const body = bytes.subarray(headEnd + 4, length === undefined ? undefined : headEnd + 4 + Number(length));
+  return { status: Number(status), body: body.toString(), sha256: sha256Of(body) };
 }
 
 export interface FuzzSession {
@@ -657,6 +717,8 @@ export interface FuzzOptions {
   session?: Omit<FuzzSession, 'ids'>;
   /** operationIds not to fuzz. */
   skipOperations?: string[];
+  /** Sends raw bytes to the gateway (`rawSocketSender`): each operation also gets the shapes only Node's parser sees. */
+  sendRaw?: RawSend;
   /** Signs tokens with the gateway's secret (`tokenSigner`), for the shapes of claims it never signs; without it, only unsigned bad tokens are sent. */
   signToken?: TokenSigner;
   /** At most this many of the fixed hostile shapes per operation (each foreign id is sent in each id position regardless). */
@@ -724,11 +786,17 @@ export async function fuzzOpenApiWith(send: Send, options: FuzzOptions): Promise
   for (const [index, operation] of operations.entries()) {
     const name = `${operation.method} ${operation.path}`;
     const pool = { own: session.ids, foreign: foreignIds };
-    const shapes = [...spread(shapedRequests(operation, pool, tokens), options.shapesPerOperation), ...foreignIdRequests(operation, foreignIds)];
+    const shapes = [
+      ...spread(shapedRequests(operation, pool, tokens), options.shapesPerOperation),
+      ...foreignIdRequests(operation, foreignIds),
+      ...(options.sendRaw ? rawRequests(operation, pool, session.headers.authorization) : []),
+    ];
     const random = fc.sample(randomRequest(operation, pool), { numRuns: options.randomPerOperation, seed: (options.seed ?? 16) + index });
     for (const request of [...shapes, ...random]) {
       const headers = request.ownAuth ? request.headers : { ...session.headers, ...request.headers };
-      const answer = await send({ method: request.method, url: request.url, headers, payload: request.payload }).catch((err: Error) => err);
+      const answer = await (request.raw !== undefined && options.sendRaw ? options.sendRaw(request.raw) : send({ method: request.method, url: request.url, headers, payload: request.payload })).catch(
+        (err: Error) => err,
+      );
       tally.requests += 1;
       tally.perOperation.set(name, (tally.perOperation.get(name) ?? 0) + 1);
       const sent = foreignIds.length > 0 ? sentText(request) : '';
