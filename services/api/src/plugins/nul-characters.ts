@@ -13,8 +13,8 @@ export const hasNul = (text: string) => text.includes('\u0000');
 export const nulMessage = (field: string) => `${field} must not contain the NUL character (\\u0000)`;
 
 /** The text, or a 400 naming `field` when it carries NUL. */
-export function withoutNul(text: string, field: string, code = 'validation_error'): string {
-  if (hasNul(text)) throw badRequest(nulMessage(field), code);
+export function withoutNul(text: string, field: string): string {
+  if (hasNul(text)) throw badRequest(nulMessage(field));
   return text;
 }
 

@@ -15,9 +15,9 @@ import { multipartForm, samplePng } from '@autoposter/media/test-samples';
 // response passes when it is below 500 and, from 400 on, a JSON `{error, code}` body; a token
 // that must not open anything (none, malformed, a deleted user's, or signed with the gateway's
 // secret but carrying claims it never signs) must get a 401 `unauthorized` from every operation
-// that needs a token. Given
-// another user's data (`foreign`), every id position also gets that user's real ids, and a
-// response that shows one of them (or one of its distinctive values) is a cross-tenant read.
+// that needs a token. Given another user's data (`foreign`), every id position also gets that
+// user's real ids, and a response that shows one of them (or one of its distinctive values) is a
+// cross-tenant read.
 // In process (`app.inject`) or over HTTP against a running gateway (`httpSender`). Given a raw
 // socket sender (`rawSocketSender`, a listening gateway), each operation also gets what only
 // Node's HTTP parser sees: oversized headers, a `Content-Length` that is no number, a body
