@@ -1,4 +1,4 @@
-import { fuzzOpenApiWith, httpSender, operationsOf, type FuzzFailure, type FuzzOptions, type FuzzTally } from '../../services/api/src/test/openapi-fuzz.ts';
+import { fuzzOpenApiWith, httpSender, operationsOf, rawSocketSender, tokenSigner, type FuzzFailure, type FuzzOptions, type FuzzTally } from '../../services/api/src/test/openapi-fuzz.ts';
 import type { Drill, DrillOutcome, Target } from '../lib/drill.ts';
 import { addWebhook, crossUserLinks, differences, idsOf, ownFileHashes, seedTenant, snapshot, waitUntilQuiet, type Snapshot, type Tenant } from '../lib/tenants.ts';
 import { waitUntilSettled } from '../lib/tally.ts';
@@ -27,6 +27,8 @@ export const hostileInput: Drill = {
   describe: "every OpenAPI operation fuzzed over HTTP with other users' real ids: no 5xx, no cross-tenant read, the data made before unchanged",
   async run({ stack, short, log }) {
     const send = httpSender(stack.urls.api, 150_000);
+    // Tokens signed with the stack's secret but carrying claims the gateway never signs, and what only Node's parser sees.
+    const gatewayOnly = { signToken: tokenSigner(stack.env.JWT_SECRET!), sendRaw: rawSocketSender(stack.urls.api) };
     const victim = await seedTenant(stack, 'victim', short ? 4 : 6);
     const attacker = await seedTenant(stack, 'attacker', short ? 4 : 6);
     const planned = [...victim.started, ...attacker.started];
@@ -53,13 +55,14 @@ export const hostileInput: Drill = {
     const started = Date.now();
     const asAttacker = await fuzzOpenApiWith(send, {
       ...phaseSize(short, operations),
+      ...gatewayOnly,
       seed: 6,
       session: { headers: { authorization: `Bearer ${attacker.api.token}` } },
       foreign: victimData,
       skipOperations: SWEEPING_OPERATIONS,
       progress: progress('as the attacker'),
     });
-    const asFreshUsers = await fuzzOpenApiWith(send, { ...phaseSize(short, operations), seed: 66, foreign: bothUsers, progress: progress('as fresh users') });
+    const asFreshUsers = await fuzzOpenApiWith(send, { ...phaseSize(short, operations), ...gatewayOnly, seed: 66, foreign: bothUsers, progress: progress('as fresh users') });
     const fuzzSeconds = (Date.now() - started) / 1000;
 
     const quiet = await waitUntilQuiet(stack.databaseUrl, 5 * 60_000);
@@ -100,6 +103,7 @@ function hostileFigures(asAttacker: FuzzTally, asFreshUsers: FuzzTally, checked:
   const unanswered = sum((tally) => tally.unanswered.length);
   const reads = phases.flatMap((tally) => tally.crossTenantReads);
   const withoutCode = phases.flatMap((tally) => tally.withoutCode);
+  const badTokensAccepted = phases.flatMap((tally) => tally.badTokensAccepted);
   const statuses = new Map<number, number>();
   for (const [status, count] of phases.flatMap((tally) => [...tally.statuses])) statuses.set(status, (statuses.get(status) ?? 0) + count);
   const { changed, before } = checked;
@@ -113,6 +117,7 @@ function hostileFigures(asAttacker: FuzzTally, asFreshUsers: FuzzTally, checked:
       'responses 5xx': `${serverErrors.length - unanswered}${unanswered ? ` (and ${unanswered} unanswered)` : ''}`,
       'cross-tenant reads': String(reads.length),
       'refusals without {error, code}': String(withoutCode.length),
+      'bad tokens not refused with 401': `${badTokensAccepted.length} of ${sum((tally) => tally.badTokenChecks)}`,
       'data made before unchanged': unchanged
         ? `yes: the victim's ${before.victim.size} rows and the attacker's ${before.attacker.size} byte for byte, 0 rows pointing at another user's`
         : `NO: victim ${changed.victim.length} rows, attacker ${changed.attacker.length} rows, ${changed.links.length} rows pointing at another user's`,
@@ -124,6 +129,7 @@ function hostileFigures(asAttacker: FuzzTally, asFreshUsers: FuzzTally, checked:
       { what: '0 cross-tenant reads', met: reads.length === 0, detail: firstOf(reads) },
       { what: 'data made before the fuzzing unchanged', met: unchanged, detail: [...changed.victim, ...changed.attacker, ...changed.links].slice(0, 5).join('; ') },
       { what: '0 refusals without {error, code}', met: withoutCode.length === 0, detail: firstOf(withoutCode) },
+      { what: 'every bad token refused with 401', met: badTokensAccepted.length === 0, detail: firstOf(badTokensAccepted) },
     ] satisfies Target[],
   };
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
+import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DamagedMediaError, IncompleteUploadError, MediaTooLargeError, UnsupportedMediaError } from './errors.ts';
 import { sniffBytes } from './sniff.ts';
@@ -65,6 +66,7 @@ describe('saveUpload', () => {
 
   it('refuses a file that cannot be read fully as its type, naming the problem and leaving nothing behind', async () => {
     const png = samplePng(3, 2);
+    const webp = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#336699' } }).webp().toBuffer();
     const tall = Buffer.from(png);
     tall.writeUInt32BE(3_000_000_000, 20); // IHDR height
     const mp4 = sampleMp4(64);
@@ -74,6 +76,7 @@ describe('saveUpload', () => {
       [Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]), /ends before its type can be recognised/],
       [png.subarray(0, png.length - 12), /not a complete PNG: it has no IEND chunk/],
       [sampleJpeg().subarray(0, sampleJpeg().length - 2), /not a complete JPG: it has no end-of-image marker/],
+      [webp.subarray(0, webp.length - 4), new RegExp(`not a complete WEBP: its header declares ${webp.length} bytes but it has ${webp.length - 4}`)],
       [cutMp4, /not a complete MP4: it ends inside its "moov" box/],
       [tall, /height of 3000000000 pixels; it must be between 1 and 2147483647/],
     ];

@@ -36,6 +36,26 @@ export function sampleJpeg(width = 4, height = 5): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xd8]), jfif, frame, Buffer.from([0xff, 0xd9])]);
 }
 
+/**
+ * A real JPEG with the middle third of its entropy-coded scan zeroed, its markers (end-of-image
+ * included) intact: complete by structure, damaged inside (the decoder runs out of scan data
+ * before its last block).
+ */
+export function withCorruptScan(jpeg: Buffer): Buffer {
+  const startOfScan = jpeg.indexOf(Buffer.from([0xff, 0xda]));
+  const scanStart = startOfScan + 2 + jpeg.readUInt16BE(startOfScan + 2);
+  const scanEnd = jpeg.lastIndexOf(Buffer.from([0xff, 0xd9]));
+  const third = Math.floor((scanEnd - scanStart) / 3);
+  return Buffer.from(jpeg).fill(0, scanStart + third, scanEnd - third);
+}
+
+/** A WebP cut to `fraction` of its bytes, its RIFF header rewritten to the new length, so only decoding finds it short. */
+export function cutWebp(webp: Buffer, fraction = 0.6): Buffer {
+  const cut = Buffer.from(webp.subarray(0, Math.floor(webp.length * fraction)));
+  cut.writeUInt32LE(cut.length - 8, 4);
+  return cut;
+}
+
 /** The start of an MP4 (an ftyp box), padded to `size` bytes. */
 export function sampleMp4(size = 64): Buffer {
   const ftyp = Buffer.concat([

@@ -70,6 +70,31 @@ export function describeValidation(context: string, issue: ValidationIssue): str
   return `${field} ${issue.message ?? 'is invalid'}`;
 }
 
+/**
+ * SQLSTATEs of a value Postgres cannot take as the type it was sent for: the request's fault.
+ * The checks at the edge (schemas, the NUL check) should refuse such input first; this is the
+ * backstop for one they miss, so it answers 400 rather than 500 (and is logged as a warning).
+ */
+const POSTGRES_INPUT_ERRORS: Record<string, string> = {
+  '22021': 'A text value holds a character that cannot be stored, such as NUL (\\u0000)',
+  '22P05': 'A text value holds a character that cannot be stored',
+  '22P02': 'A value is not valid for its type',
+  '22003': 'A number is out of range',
+  '22007': 'A date or time is not valid',
+  '22008': 'A date or time is out of range',
+  '22001': 'A text value is too long',
+};
+
+/** The 400 for an error of Postgres (or a query error caused by one) refusing a value, else undefined. */
+export function postgresInputError(err: unknown): HttpError | undefined {
+  for (let cause = err, depth = 0; cause instanceof Error && depth < 4; cause = cause.cause, depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    const message = typeof code === 'string' && typeof (cause as { severity?: unknown }).severity === 'string' ? POSTGRES_INPUT_ERRORS[code] : undefined;
+    if (message) return badRequest(message);
+  }
+  return undefined;
+}
+
 /** One error handler for every route: the contract's `{error, code, details?}` body, never internals. */
 export const errorHandler = fp(
   async (app: FastifyInstance) => {
@@ -90,6 +115,11 @@ export const errorHandler = fp(
       const status = fastifyError.statusCode ?? 500;
       if (status >= 400 && status < 500) {
         return reply.code(status).send({ error: clientMessage(fastifyError), code: clientCode(fastifyError) });
+      }
+      const input = postgresInputError(error);
+      if (input) {
+        request.log.warn({ err: error }, 'a value Postgres refused got past the request checks');
+        return reply.code(400).send({ error: input.message, code: input.code });
       }
       request.log.error({ err: error }, 'unexpected error');
       return reply.code(500).send({ error: 'Something went wrong on our side; it was logged.', code: 'internal_error' });

@@ -34,6 +34,8 @@ export function clientErrorAnswer(err: NodeJS.ErrnoException): ClientErrorAnswer
     case 'HPE_INVALID_CONTENT_LENGTH':
     case 'HPE_UNEXPECTED_CONTENT_LENGTH':
       return { status: 400, error: 'The Content-Length header is not valid for this request', code: 'bad_request' };
+    case 'HPE_INVALID_EOF_STATE':
+      return { status: 400, error: 'The request ended before it was complete (a body shorter than its Content-Length, or headers cut off)', code: 'bad_request' };
     default:
       return { status: 400, error: 'The request is not valid HTTP', code: 'bad_request' };
   }

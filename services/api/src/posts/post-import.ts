@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { channels, UUID_REGEX, type Channel } from '@autoposter/db';
 import { badRequest } from '../plugins/errors.ts';
+import { hasNul, nulMessage } from '../plugins/nul-characters.ts';
 import type { CreatePostBody } from './post-requests.ts';
 
 /** The columns a CSV of posts may have; `body` and `targets` are required. */
@@ -77,9 +78,14 @@ function mediaIdOf(reference: string): string | undefined {
   return fromUrl?.[1]?.toLowerCase();
 }
 
-/** The media references of a row that are file names, to look up before converting. */
+/** The media references of a row that are file names, to look up before converting; no uploaded file's name holds NUL. */
 export function mediaNamesOf(rows: CsvRow[]): string[] {
-  return [...new Set(rows.flatMap((row) => [...listOf(row.media), ...listOf(row.video)]).filter((item) => !mediaIdOf(item)))];
+  return [...new Set(rows.flatMap((row) => [...listOf(row.media), ...listOf(row.video)]).filter((item) => !mediaIdOf(item) && !hasNul(item)))];
+}
+
+/** Cells Postgres could not store, each as the row's error. */
+function nulCells(row: CsvRow, rowNumber: number): RowError[] {
+  return IMPORT_COLUMNS.filter((column) => hasNul(row[column] ?? '')).map((column) => ({ row: rowNumber, field: column, error: nulMessage(column) }));
 }
 
 type Converted = { body: CreatePostBody; errors: [] } | { body: null; errors: RowError[] };
@@ -90,6 +96,8 @@ type Converted = { body: CreatePostBody; errors: [] } | { body: null; errors: Ro
  * is its id or its name.
  */
 export function rowToPostBody(row: CsvRow, rowNumber: number, lookups: ImportLookups): Converted {
+  const unstorable = nulCells(row, rowNumber);
+  if (unstorable.length > 0) return { body: null, errors: unstorable };
   const errors: RowError[] = [];
   const fail = (field: string, error: string) => errors.push({ row: rowNumber, field, error });
   const text = (column: Column) => (row[column] ? row[column] : undefined);

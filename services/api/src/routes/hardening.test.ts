@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { sql } from 'drizzle-orm';
-import type { LightMyRequestResponse } from 'fastify';
+import Fastify, { type LightMyRequestResponse } from 'fastify';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { multipartForm, samplePng } from '@autoposter/media/test-samples';
+import { cutWebp, multipartForm, samplePng, withCorruptScan } from '@autoposter/media/test-samples';
+import { errorHandler } from '../plugins/errors.ts';
 import { createTestApi, type TestApi } from '../test/test-app.ts';
 import { userWithAccounts } from '../test/posting-fixtures.ts';
 
@@ -105,6 +107,35 @@ describe('POST /api/media', () => {
     expect(await storedFiles()).toEqual([]);
   });
 
+  it('refuses an image that is complete by structure but does not decode: a corrupt JPEG scan, a WebP cut short', async () => {
+    const photo = (width: number) => sharp({ create: { width, height: 200, channels: 3, background: '#806040', noise: { type: 'gaussian', mean: 128, sigma: 40 } } });
+    const webp = await photo(64).webp().toBuffer();
+    const cases: [string, Buffer, RegExp][] = [
+      ['a JPEG with a corrupt scan, needing no rendition', withCorruptScan(await photo(300).jpeg().toBuffer()), /damaged and cannot be decoded/],
+      ['a WebP cut short, its RIFF header agreeing', cutWebp(webp), /damaged and cannot be decoded/],
+      ['a WebP cut short', webp.subarray(0, webp.length - 100), /not a complete WEBP: its header declares \d+ bytes but it has \d+/],
+    ];
+    for (const [what, data, message] of cases) {
+      const res = await upload({ data, filename: 'photo', contentType: 'application/octet-stream' });
+      expect(res.statusCode, what).toBe(400);
+      expect(res.json(), what).toMatchObject({ code: 'damaged_media', error: expect.stringMatching(message) });
+    }
+    expect(await count('media')).toBe(0);
+    expect(await storedFiles()).toEqual([]);
+  });
+
+  it('refuses a NUL character in the alt_text form field, storing nothing', async () => {
+    for (const order of ['before the file', 'after the file']) {
+      const altText = { field: 'alt_text', filename: null, data: Buffer.from('a chair\u0000') };
+      const file = { data: samplePng(), filename: 'a.png' };
+      const res = await upload(...(order === 'before the file' ? [altText, file] : [file, altText]));
+      expectRefused(res, 400, 'validation_error');
+      expect(res.json().error, order).toBe('body.alt_text must not contain the NUL character (\\u0000)');
+    }
+    expect(await count('media')).toBe(0);
+    expect(await storedFiles()).toEqual([]);
+  });
+
   it('refuses a NUL byte in the file name', async () => {
     const res = await upload({ data: samplePng(), filename: 'a\u0000b.png' });
     expectRefused(res, 400, 'invalid_filename');
@@ -116,6 +147,54 @@ describe('POST /api/media', () => {
     expectRefused(res, 400, 'too_many_files');
     expect(await count('media')).toBe(0);
     expect(await storedFiles()).toEqual([]);
+  });
+});
+
+describe('POST /api/posts/import', () => {
+  const importCsv = (csv: string, query = '') => {
+    const form = multipartForm({ data: Buffer.from(csv), filename: 'posts.csv', contentType: 'text/csv' });
+    return api.app.inject({ method: 'POST', url: `/api/posts/import${query}`, headers: { ...alice.headers, ...form.headers }, payload: form.payload });
+  };
+
+  it('refuses a NUL character in any cell as an error of its row and column, creating nothing', async () => {
+    const page = `facebook_page:${alice.accounts.facebook_page}`;
+    const csv = ['title,body,media,targets', `A,fine,,${page}`, `B,"bad\u0000body",,${page}`, `C,fine,"chair\u0000.jpg",${page}`, `D,fine,,"${page}\u0000"`].join('\n');
+    const postsBefore = await count('posts');
+    const res = await importCsv(csv);
+    expectRefused(res, 400, 'import_invalid');
+    expect(res.json().errors).toEqual([
+      { row: 3, field: 'body', error: 'body must not contain the NUL character (\\u0000)' },
+      { row: 4, field: 'media', error: 'media must not contain the NUL character (\\u0000)' },
+      { row: 5, field: 'targets', error: 'targets must not contain the NUL character (\\u0000)' },
+    ]);
+    expect(await count('posts')).toBe(postsBefore);
+    const validOnly = await importCsv(csv, '?valid_only=1');
+    expect(validOnly.statusCode, validOnly.body).toBe(201);
+    expect(validOnly.json()).toMatchObject({ valid_rows: [2], created: [expect.any(String)] });
+  });
+});
+
+describe('a value Postgres refuses that got past the checks', () => {
+  it('is a 400 with the contract body (SQLSTATE 22021, 22P02), logged as a warning without the value', async () => {
+    const app = Fastify({ loggerInstance: api.app.log });
+    await app.register(errorHandler);
+    app.get('/nul', () => api.db.pool.query('select $1::text', ['secret\u0000value']));
+    app.get('/uuid', () => api.db.db.execute(sql`select ${'secret-not-a-uuid'}::uuid`));
+    try {
+      for (const [url, error] of [
+        ['/nul', 'A text value holds a character that cannot be stored, such as NUL (\\u0000)'],
+        ['/uuid', 'A value is not valid for its type'],
+      ] as const) {
+        const res = await app.inject({ url });
+        expect(res.statusCode, res.body).toBe(400);
+        expect(res.json()).toEqual({ error, code: 'validation_error' });
+      }
+    } finally {
+      await app.close();
+    }
+    const warnings = api.logs.filter((line) => line.includes('a value Postgres refused'));
+    expect(warnings.map((line) => JSON.parse(line).level)).toEqual(['warn', 'warn']);
+    expect(warnings.join('\n')).not.toContain('secret');
   });
 });
 
@@ -141,7 +220,8 @@ describe("Fastify's and Node's own refusals", () => {
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', () => undefined);
-    socket.write(request);
+    // Half-closed once written: a body shorter than its Content-Length ends there.
+    socket.end(request);
     await new Promise((resolve) => socket.on('close', resolve));
     const text = Buffer.concat(chunks).toString();
     return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]), body: JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) };
@@ -154,6 +234,19 @@ describe("Fastify's and Node's own refusals", () => {
     expect(huge).toEqual({ status: 431, body: { error: 'The request headers are too large', code: 'headers_too_large' } });
     const badLength = await rawExchange('POST /api/posts HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}');
     expect(badLength).toMatchObject({ status: 400, body: { code: 'bad_request', error: expect.stringContaining('Content-Length') } });
+  });
+
+  it('answer a body shorter or longer than its Content-Length, over a real socket, with the error body', async () => {
+    const postsBefore = await count('posts');
+    const post = (length: number, body: string) =>
+      rawExchange(`POST /api/posts HTTP/1.1\r\nHost: x\r\nAuthorization: ${alice.headers.authorization}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n${body}`);
+    expect(await post(100, '{}')).toEqual({
+      status: 400,
+      body: { error: 'The request ended before it was complete (a body shorter than its Content-Length, or headers cut off)', code: 'bad_request' },
+    });
+    // The bytes past the Content-Length are read as a next request, which is not HTTP.
+    expect(await post(1, '{"body":"x"}')).toEqual({ status: 400, body: { error: 'The request is not valid HTTP', code: 'bad_request' } });
+    expect(await count('posts')).toBe(postsBefore);
   });
 
   it('answer a body shorter than its Content-Length, one too large, an undecodable URL and an unknown content type with the error body', async () => {
@@ -185,7 +278,7 @@ describe('a failed query', () => {
     const email = `secret-${randomBytes(6).toString('hex')}@example.test`;
     const err = await api.db.db.execute(sql`select * from users where id = ${email}::uuid`).catch((e: unknown) => e);
     api.app.log.error({ err }, 'unexpected error');
-    const line = api.logs.find((entry) => entry.includes('Failed query'));
+    const line = api.logs.find((entry) => entry.includes('Failed query') && entry.includes('unexpected error'));
     expect(line).toBeDefined();
     expect(line).not.toContain(email);
     expect(JSON.parse(line!).err).toMatchObject({ message: 'Failed query: select users', cause: { code: '22P02' } });

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '@autoposter/db';
 import { mediaFilePath } from '@autoposter/media';
-import { multipartForm, sampleJpeg, sampleMp4, samplePng, sampleText, type FormFile } from '@autoposter/media/test-samples';
+import { multipartForm, sampleMp4, samplePng, sampleText, type FormFile } from '@autoposter/media/test-samples';
 import { createTestApi, type TestApi } from '../test/test-app.ts';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -58,7 +59,8 @@ describe('media', () => {
     });
 
     it('goes by content: a JPEG named .png with a PNG type is stored as a JPEG', async () => {
-      const res = await upload(api, alice.token, { filename: 'lies.png', contentType: 'image/png', data: sampleJpeg(8, 6) });
+      const jpeg = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#808080' } }).jpeg().toBuffer();
+      const res = await upload(api, alice.token, { filename: 'lies.png', contentType: 'image/png', data: jpeg });
       expect(res.statusCode).toBe(201);
       expect(res.json()).toMatchObject({ mime: 'image/jpeg', width: 8, height: 6 });
     });

@@ -9,8 +9,7 @@ import {
   MediaTooLargeError,
   UnsupportedMediaError,
   acceptedMediaTypes,
-  makeJpegRendition,
-  needsJpegRendition,
+  decodeStoredImage,
   openMediaFile,
   removeMediaFile,
   saveUpload,
@@ -18,6 +17,7 @@ import {
 } from '@autoposter/media';
 import { createMedia, findMedia, setMediaAltText, type Media } from '@autoposter/db/repositories/media';
 import { HttpError, badRequest, malformedUpload, multipartError, notFound, oneFileOnly } from '../plugins/errors.ts';
+import { hasNul, nulMessage, withoutNul } from '../plugins/nul-characters.ts';
 import { IdParams, Timestamp, Uuid, errorResponses } from '../schemas/common.ts';
 
 export const mediaMimeTypes = acceptedMediaTypes.map((type) => type.mime);
@@ -55,20 +55,9 @@ const mediaView = (row: Media) => ({
 
 /** `alt_text` sent as a form field; empty means none. */
 function altTextField(raw: unknown): string | null {
-  const value = String(raw ?? '').trim();
+  const value = withoutNul(String(raw ?? ''), 'body.alt_text').trim();
   if (value.length > ALT_TEXT_MAX) throw badRequest(`body.alt_text must be at most ${ALT_TEXT_MAX} characters`);
   return value || null;
-}
-
-/**
- * The JPEG rendition Instagram needs of a PNG, a WebP or a JPEG wider than 1440 px. An image
- * that passed the type check but cannot be decoded is refused.
- */
-async function renditionOf(dir: string, saved: { storageKey: string; mime: string; width: number | null }) {
-  if (!needsJpegRendition(saved.mime, saved.width)) return null;
-  return makeJpegRendition(dir, saved.storageKey).catch(() => {
-    throw badRequest('The image could not be decoded: upload a valid JPEG, PNG or WebP file', 'unsupported_media_type');
-  });
 }
 
 /** Streams a stored file; 404 when its bytes are gone from disk. */
@@ -89,6 +78,17 @@ function uploadError(err: unknown): unknown {
   return err;
 }
 
+/**
+ * Decodes an uploaded image in full (video is checked structurally only), returning the JPEG
+ * rendition Instagram needs of a PNG, a WebP or a JPEG wider than 1440 px. An image that passed
+ * the type and completeness checks but does not decode is a 400 `damaged_media`.
+ */
+async function decodedImage(dir: string, saved: SavedMedia) {
+  if (saved.width === null || saved.height === null) return null;
+  return decodeStoredImage(dir, { ...saved, width: saved.width, height: saved.height }).catch((err: unknown) => {
+    throw uploadError(err);
+  });
+}
 
 const missingFile = () => badRequest('Send the file in the multipart field "file"', 'missing_file');
 
@@ -96,8 +96,8 @@ const missingFile = () => badRequest('Send the file in the multipart field "file
 function partRefusal(part: { fieldname: string; filename: string }, alreadyHaveOne: boolean): HttpError | null {
   if (part.fieldname !== 'file') return missingFile();
   if (alreadyHaveOne) return oneFileOnly();
-  // The name is kept as a label; Postgres text cannot hold U+0000.
-  if (part.filename.includes('\u0000')) return badRequest('The file name must not contain the NUL character (\\u0000)', 'invalid_filename');
+  // The name is kept as a label.
+  if (hasNul(part.filename)) return badRequest(nulMessage('The file name'), 'invalid_filename');
   return null;
 }
 
@@ -115,7 +115,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['media'],
         consumes: ['multipart/form-data'],
         description:
-          'Upload one JPEG, PNG or WebP image, or MP4 video, in the multipart field `file`; an image may have an `alt_text` field. One file per request: a second file part is a 400 `too_many_files`. A file cut short or damaged, or whose dimensions are out of range, is a 400 `damaged_media`. PNG, WebP and images wider than 1440 px also get a JPEG rendition, which Instagram is given.',
+          'Upload one JPEG, PNG or WebP image, or MP4 video, in the multipart field `file`; an image may have an `alt_text` field. One file per request: a second file part is a 400 `too_many_files`. A file cut short or damaged, an image whose data does not decode in full (every image is decoded at upload), or one whose dimensions are out of range, is a 400 `damaged_media`; a NUL character (\\u0000) in the file name is a 400 `invalid_filename`, in `alt_text` a 400 `validation_error`. PNG, WebP and images wider than 1440 px also get a JPEG rendition, which Instagram is given.',
         response: { 201: MediaBody, ...errorResponses(400, 401, 413) },
       },
     },
@@ -154,7 +154,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!upload) throw missingFile();
       const { saved, originalName } = upload;
       const stored = async () => {
-        const jpegRendition = await renditionOf(dir, saved);
+        const jpegRendition = await decodedImage(dir, saved);
         try {
           const isImage = saved.mime.startsWith('image/');
           if (altText && !isImage) throw badRequest('body.alt_text applies to images only');

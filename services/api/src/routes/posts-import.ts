@@ -60,7 +60,7 @@ export const postImportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['posts'],
         summary: 'Create posts from a CSV file, checked row by row',
         description:
-          'Multipart, field `file`. Columns: title, body, price, currency, category, condition, location, link, media (uploaded file names, ids or media URLs, separated by `|`), video, targets (`channel:account` or `facebook_group:account:group id`, the account by name or id, separated by `|`), scheduled_at (ISO 8601 with a zone). Every row goes through the checks of POST /api/posts. A file with any error creates nothing (400 listing the errors) unless `valid_only=1`; `dry_run=1` checks and creates nothing.',
+          'Multipart, field `file`. Columns: title, body, price, currency, category, condition, location, link, media (uploaded file names, ids or media URLs, separated by `|`), video, targets (`channel:account` or `facebook_group:account:group id`, the account by name or id, separated by `|`), scheduled_at (ISO 8601 with a zone). Every row goes through the checks of POST /api/posts; a cell holding the NUL character (\\u0000) is an error of its row and column. A file with any error creates nothing (400 listing the errors) unless `valid_only=1`; `dry_run=1` checks and creates nothing.',
         consumes: ['multipart/form-data'],
         querystring: ImportQuery,
         response: { 200: ImportResult, 201: ImportResult, 400: ImportRefused, ...errorResponses(401, 413) },

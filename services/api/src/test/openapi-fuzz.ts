@@ -1,17 +1,27 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { connect } from 'node:net';
 import fc from 'fast-check';
+import { createSigner } from 'fast-jwt';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+// For `app.config` (the gateway's decorators), also when a drill or benchmark compiles this file.
+import type {} from '../plugins/services.ts';
 import { multipartForm, samplePng } from '@autoposter/media/test-samples';
 
 // Fuzzes every operation of the gateway's own OpenAPI document (`/docs/json`): routes added
 // later are covered without a list to keep. Each operation gets fixed shapes of hostile input
 // (deep nesting, non-finite numbers, NUL bytes, ids that are not UUIDs, wrong types, wrong
 // content types) and random requests built from its schemas, some valid, most mutated. A
-// response passes when it is below 500 and, from 400 on, a JSON `{error, code}` body. Given
-// another user's data (`foreign`), every id position also gets that user's real ids, and a
-// response that shows one of them (or one of its distinctive values) is a cross-tenant read.
-// In process (`app.inject`) or over HTTP against a running gateway (`httpSender`).
+// response passes when it is below 500 and, from 400 on, a JSON `{error, code}` body; a token
+// that must not open anything (none, malformed, a deleted user's, or signed with the gateway's
+// secret but carrying claims it never signs) must get a 401 `unauthorized` from every operation
+// that needs a token. Given another user's data (`foreign`), every id position also gets that
+// user's real ids, and a response that shows one of them (or one of its distinctive values) is a
+// cross-tenant read.
+// In process (`app.inject`) or over HTTP against a running gateway (`httpSender`). Given a raw
+// socket sender (`rawSocketSender`, a listening gateway), each operation also gets what only
+// Node's HTTP parser sees: oversized headers, a `Content-Length` that is no number, a body
+// shorter or longer than its `Content-Length`.
 
 interface Schema {
   type?: string | string[];
@@ -40,6 +50,8 @@ export interface Operation {
   method: string;
   /** OpenAPI path, `{id}` style. */
   path: string;
+  /** Whether it needs a token (the document's security, unless the operation's own is empty). */
+  secured: boolean;
   parameters: Parameter[];
   body?: Schema;
 }
@@ -53,6 +65,10 @@ export interface FuzzRequest {
   shape: string;
   /** Sent with its own Authorization (or none) rather than the session's. */
   ownAuth?: boolean;
+  /** Its Authorization must not open anything: an operation that needs a token answers 401. */
+  badToken?: boolean;
+  /** Sent as these bytes on a socket of its own (`FuzzOptions.sendRaw`), not through `Send`. */
+  raw?: string;
 }
 
 export interface FuzzFailure {
@@ -72,6 +88,10 @@ export interface FuzzTally {
   unanswered: FuzzFailure[];
   /** Responses that showed another user's id or distinctive value the request did not carry. */
   crossTenantReads: FuzzFailure[];
+  /** Requests with a token that must not open anything, to operations that need one. */
+  badTokenChecks: number;
+  /** Of those, the ones not answered 401 `unauthorized`. */
+  badTokensAccepted: FuzzFailure[];
   /** Requests that carried another user's id. */
   withForeignIds: number;
   /** Requests per operation, `METHOD /path`. */
@@ -84,7 +104,8 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'
 
 /** Every operation of the document. */
 export function operationsOf(doc: {
-  paths: Record<string, Record<string, { operationId?: string; parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
+  security?: unknown[];
+  paths: Record<string, Record<string, { operationId?: string; security?: unknown[]; parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
 }): Operation[] {
   return Object.entries(doc.paths).flatMap(([path, methods]) =>
     Object.entries(methods)
@@ -93,6 +114,7 @@ export function operationsOf(doc: {
         operationId: operation.operationId,
         method: method.toUpperCase(),
         path,
+        secured: (operation.security ?? doc.security ?? []).length > 0,
         parameters: operation.parameters ?? [],
         body: operation.requestBody?.content?.['application/json']?.schema,
       })),
@@ -259,7 +281,7 @@ function urlOf(operation: Operation, path: Record<string, string>, query: [strin
 
 const paramsIn = (operation: Operation, place: Parameter['in']) => operation.parameters.filter((p) => p.in === place);
 
-/** Uploads that have broken media handling: cut short, lying about their size, badly named, several at once. */
+/** Uploads that have broken media or CSV handling: cut short, lying about their size, NUL in names, fields or cells, several at once. */
 function hostileFiles(): [string, Parameters<typeof multipartForm>][] {
   const png = samplePng(3, 2);
   const tall = Buffer.from(png);
@@ -270,6 +292,9 @@ function hostileFiles(): [string, Parameters<typeof multipartForm>][] {
     ['a PNG without its end', [{ data: png.subarray(0, 40) }]],
     ['a PNG 3,000,000,000 pixels tall', [{ data: tall }]],
     ['a NUL in the file name', [{ data: png, filename: 'x\u0000.png' }]],
+    ['a NUL in the alt_text field', [{ data: png }, { field: 'alt_text', filename: null, data: Buffer.from('a chair\u0000') }]],
+    // The target names the account provisionSession makes, so that the row gets as far as storing.
+    ['a CSV with NUL cells', [{ data: Buffer.from('body,media,targets\n"a\u0000b",,facebook_group:fuzz:1\nx,"chair\u0000.jpg",facebook_group:fuzz:1\n'), filename: 'posts.csv', contentType: 'text/csv' }]],
     ['two files', [{ data: png }, { data: png }]],
     ['bytes of no type', [{ data: Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 37) % 256)) }]],
     ['an empty file', [{ data: Buffer.alloc(0) }]],
@@ -288,13 +313,66 @@ function requestBuilder(operation: Operation, pathId: string | undefined) {
     payload: overrides.payload,
     shape,
     ownAuth: overrides.ownAuth,
+    badToken: overrides.badToken,
   });
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
+/** An Authorization header that must not open anything, and what it is. */
+export interface BadToken {
+  shape: string;
+  authorization?: string;
+}
+
+/** Signs a token with the gateway's secret, whatever its claims (`sub`, `gen`). */
+export type TokenSigner = (claims: Record<string, unknown>) => string;
+
+export const tokenSigner = (secret: string): TokenSigner => createSigner({ key: secret, algorithm: 'HS256', expiresIn: 3_600_000 });
+
+/** The user id a session's own token names (its payload is not checked here, only read). */
+function subjectOf(session: FuzzSession): string | undefined {
+  const payload = session.headers.authorization?.split(' ')[1]?.split('.')[1];
+  return payload ? (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { sub?: string }).sub : undefined;
+}
+
+/**
+ * Tokens every operation gets: none, malformed, a deleted user's and, given the gateway's
+ * secret, correctly signed ones whose claims it never signs (a `sub` that is no UUID, null, a
+ * number, no user's; the session user's own `sub` with a generation it never had).
+ */
+async function badTokens(send: Send, sign: TokenSigner | undefined, session: FuzzSession): Promise<BadToken[]> {
+  const bearer = (token: string) => `Bearer ${token}`;
+  const tokens: BadToken[] = [
+    { shape: 'no token' },
+    { shape: 'a token that is not one', authorization: 'Bearer not.a.token' },
+    { shape: "a deleted user's token", authorization: bearer(await deletedUserToken(send)) },
+  ];
+  if (!sign) return tokens;
+  const sub = subjectOf(session);
+  const claims: [string, Record<string, unknown>][] = [
+    ["sub 'x'", { sub: 'x' }],
+    ['sub null', { sub: null }],
+    ['sub 12', { sub: 12 }],
+    ['no sub', {}],
+    ["a UUID that is no user's", { sub: randomUUID() }],
+    ...(sub ? ([['gen -1', { sub, gen: -1 }], ['a generation the user never had', { sub, gen: 1_000_000 }]] as [string, Record<string, unknown>][]) : []),
+  ];
+  return [...tokens, ...claims.map(([shape, claim]) => ({ shape: `signed token, ${shape}`, authorization: bearer(sign(claim)) }))];
+}
+
+/** The token of a user registered and then deleted through the API. */
+async function deletedUserToken(send: Send): Promise<string> {
+  const email = `fuzz-deleted-${randomBytes(6).toString('hex')}@example.test`;
+  const registered = await send({ method: 'POST', url: '/api/auth/register', headers: JSON_TYPE, payload: JSON.stringify({ email, password: 'fuzzing password' }) });
+  const { token } = JSON.parse(registered.body) as { token: string };
+  const deleted = await send({ method: 'DELETE', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } });
+  if (deleted.status !== 204) throw new Error(`fuzz set-up: deleting a user answered ${deleted.status} ${deleted.body}`);
+  return token;
+}
+
 /** The fixed shapes every operation gets. */
-function shapedRequests(operation: Operation, pool: IdPool): FuzzRequest[] {
+function shapedRequests(operation: Operation, pool: IdPool, tokens: BadToken[]): FuzzRequest[] {
   const pathId = primaryId(pool);
   const request = requestBuilder(operation, pathId);
   const requests: FuzzRequest[] = [
@@ -304,8 +382,7 @@ function shapedRequests(operation: Operation, pool: IdPool): FuzzRequest[] {
     request('NUL string body', { headers: JSON_TYPE, payload: '"\\u0000"' }),
     request('empty JSON body', { headers: JSON_TYPE, payload: '' }),
     request('not JSON', { headers: JSON_TYPE, payload: '{"a":' }),
-    request('no token', { ownAuth: true }),
-    request('a token that is not one', { headers: { authorization: 'Bearer not.a.token' }, ownAuth: true }),
+    ...tokens.map(({ shape, authorization }) => request(shape, { headers: authorization ? { authorization } : {}, ownAuth: true, badToken: true })),
     ...[[], 'text', 42, null, true].map((value) => request(`top-level ${JSON.stringify(value)}`, { headers: JSON_TYPE, payload: JSON.stringify(value) })),
     ...contentTypes.map((type) => request(`content type ${type}`, { headers: { 'content-type': type }, payload: 'a=b&c=\u0000' })),
     ...hostileFiles().map(([shape, files]) => {
@@ -363,6 +440,22 @@ function foreignIdRequests(operation: Operation, foreign: string[]): FuzzRequest
     }
   }
   return requests;
+}
+
+/**
+ * Requests only a raw socket can send, refused by Node's HTTP parser before Fastify sees them
+ * (the session's token rides along, so that a route that reads the body gets that far).
+ */
+function rawRequests(operation: Operation, pool: IdPool, authorization: string | undefined): FuzzRequest[] {
+  const { method, url } = requestBuilder(operation, primaryId(pool))('raw');
+  const head = (headers: string[]) => [`${method} ${url} HTTP/1.1`, 'Host: fuzz', ...(authorization ? [`Authorization: ${authorization}`] : []), ...headers, '', ''].join('\r\n');
+  const shapes: [string, string][] = [
+    ['oversized headers', head([`X-Fuzz: ${'a'.repeat(20_000)}`])],
+    ['Content-Length: abc', `${head(['Content-Type: application/json', 'Content-Length: abc'])}{}`],
+    ['a body shorter than its Content-Length', `${head(['Content-Type: application/json', 'Content-Length: 100'])}{}`],
+    ['a body longer than its Content-Length', `${head(['Content-Type: application/json', 'Content-Length: 1'])}{"a":1}`],
+  ];
+  return shapes.map(([shape, raw]) => ({ method, url, headers: {}, shape: `raw socket: ${shape}`, raw }));
 }
 
 /** Random requests from the operation's schemas: path ids, query values, headers, body and content type. */
@@ -469,6 +562,44 @@ export function httpSender(baseUrl: string, timeoutMs = 60_000): Send {
   };
 }
 
+/** Sends bytes on a connection of their own and answers the first response on it. */
+export type RawSend = (bytes: string) => Promise<Answer>;
+
+/**
+ * Raw requests to a listening gateway. The socket is half-closed once the bytes are written, so
+ * a body shorter than its `Content-Length` ends there rather than waiting for the server's timeout.
+ */
+export function rawSocketSender(baseUrl: string, timeoutMs = 10_000): RawSend {
+  const { hostname, port } = new URL(baseUrl);
+  return (bytes) =>
+    new Promise<Answer>((resolve, reject) => {
+      const socket = connect(Number(port), hostname);
+      const chunks: Buffer[] = [];
+      const timer = setTimeout(() => socket.destroy(), timeoutMs);
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // The server may reset the connection after answering: what it sent still counts.
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearTimeout(timer);
+        const answer = firstResponse(Buffer.concat(chunks));
+        if (answer) resolve(answer);
+        else reject(new Error(`no answer on the socket within ${timeoutMs} ms`));
+      });
+      socket.end(bytes, 'latin1');
+    });
+}
+
+/** The status and body of the first HTTP response in `bytes`, if a whole head arrived. */
+function firstResponse(bytes: Buffer): Answer | undefined {
+  const text = bytes.toString('latin1');
+  const headEnd = text.indexOf('\r\n\r\n');
+  const status = /^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1];
+  if (headEnd === -1 || !status) return undefined;
+  const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, headEnd))?.[1];
+  const body = bytes.subarray(headEnd + 4, length === undefined ? undefined : headEnd + 4 + Number(length));
+  return { status: Number(status), body: body.toString(), sha256: sha256Of(body) };
+}
+
 export interface FuzzSession {
   headers: Record<string, string>;
   /** The caller's own ids of every kind (post, delivery, job, account, media). */
@@ -520,12 +651,20 @@ const failureOf = (operation: Operation, request: FuzzRequest, status: number, b
 });
 
 function hasErrorBody(answer: Answer): boolean {
+  return typeof errorBodyOf(answer)?.error === 'string' && codeOf(answer) !== undefined;
+}
+
+function errorBodyOf(answer: Answer): { error?: unknown; code?: unknown } | undefined {
   try {
-    const body = JSON.parse(answer.body);
-    return typeof body?.error === 'string' && typeof body?.code === 'string';
+    return JSON.parse(answer.body) ?? undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+function codeOf(answer: Answer): string | undefined {
+  const code = errorBodyOf(answer)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** A request that may end the session's tokens (logout-all, password change, account deletion). */
@@ -578,6 +717,10 @@ export interface FuzzOptions {
   session?: Omit<FuzzSession, 'ids'>;
   /** operationIds not to fuzz. */
   skipOperations?: string[];
+  /** Sends raw bytes to the gateway (`rawSocketSender`): each operation also gets the shapes only Node's parser sees. */
+  sendRaw?: RawSend;
+  /** Signs tokens with the gateway's secret (`tokenSigner`), for the shapes of claims it never signs; without it, only unsigned bad tokens are sent. */
+  signToken?: TokenSigner;
   /** At most this many of the fixed hostile shapes per operation (each foreign id is sent in each id position regardless). */
   shapesPerOperation?: number;
   /** Told of progress every `progressEvery` (1,000) requests. */
@@ -589,7 +732,7 @@ export interface FuzzOptions {
 export async function fuzzOpenApi(app: FastifyInstance, options: FuzzOptions): Promise<FuzzTally> {
   const restoreFetch = refuseOutboundFetch();
   try {
-    return await fuzzOpenApiWith(injectSender(app), options);
+    return await fuzzOpenApiWith(injectSender(app), { signToken: tokenSigner(app.config.auth.jwtSecret), ...options });
   } finally {
     restoreFetch();
   }
@@ -627,6 +770,8 @@ export async function fuzzOpenApiWith(send: Send, options: FuzzOptions): Promise
     withoutCode: [],
     unanswered: [],
     crossTenantReads: [],
+    badTokenChecks: 0,
+    badTokensAccepted: [],
     withForeignIds: 0,
     perOperation: new Map(),
     statuses: new Map(),
@@ -636,15 +781,22 @@ export async function fuzzOpenApiWith(send: Send, options: FuzzOptions): Promise
   const fixed = options.session;
   const newSession = async (): Promise<FuzzSession> => (fixed ? { ...fixed, ids: [] } : provisionSession(send));
   let session = await newSession();
+  const tokens = await badTokens(send, options.signToken, session);
   let sinceRefresh = 0;
   for (const [index, operation] of operations.entries()) {
     const name = `${operation.method} ${operation.path}`;
     const pool = { own: session.ids, foreign: foreignIds };
-    const shapes = [...spread(shapedRequests(operation, pool), options.shapesPerOperation), ...foreignIdRequests(operation, foreignIds)];
+    const shapes = [
+      ...spread(shapedRequests(operation, pool, tokens), options.shapesPerOperation),
+      ...foreignIdRequests(operation, foreignIds),
+      ...(options.sendRaw ? rawRequests(operation, pool, session.headers.authorization) : []),
+    ];
     const random = fc.sample(randomRequest(operation, pool), { numRuns: options.randomPerOperation, seed: (options.seed ?? 16) + index });
     for (const request of [...shapes, ...random]) {
       const headers = request.ownAuth ? request.headers : { ...session.headers, ...request.headers };
-      const answer = await send({ method: request.method, url: request.url, headers, payload: request.payload }).catch((err: Error) => err);
+      const answer = await (request.raw !== undefined && options.sendRaw ? options.sendRaw(request.raw) : send({ method: request.method, url: request.url, headers, payload: request.payload })).catch(
+        (err: Error) => err,
+      );
       tally.requests += 1;
       tally.perOperation.set(name, (tally.perOperation.get(name) ?? 0) + 1);
       const sent = foreignIds.length > 0 ? sentText(request) : '';
@@ -655,6 +807,10 @@ export async function fuzzOpenApiWith(send: Send, options: FuzzOptions): Promise
         tally.statuses.set(answer.status, (tally.statuses.get(answer.status) ?? 0) + 1);
         if (answer.status >= 500) tally.serverErrors.push(failureOf(operation, request, answer.status, answer.body));
         else if (answer.status >= 400 && !hasErrorBody(answer)) tally.withoutCode.push(failureOf(operation, request, answer.status, answer.body));
+        if (request.badToken && operation.secured) {
+          tally.badTokenChecks += 1;
+          if (answer.status !== 401 || codeOf(answer) !== 'unauthorized') tally.badTokensAccepted.push(failureOf(operation, request, answer.status, answer.body));
+        }
         const leaked = forbidden.length > 0 ? foreignValueIn(answer, request, forbidden) : undefined;
         if (leaked) tally.crossTenantReads.push({ ...failureOf(operation, request, answer.status, answer.body), shape: `${request.shape}; showed ${leaked}` });
       }
