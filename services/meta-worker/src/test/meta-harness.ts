@@ -4,6 +4,8 @@ import { Queue } from 'bullmq';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { parseConfig } from '@autoposter/config';
 import { schema } from '@autoposter/db';
+import { accountHealthStatus } from '@autoposter/db/repositories/account-health-status';
+import { findAccount } from '@autoposter/db/repositories/accounts';
 import { findDeliveryWithAttempts, listDeliveryLogs } from '@autoposter/db/repositories/delivery-reads';
 import { findDeliveryForJob, type DeliveryRow } from '@autoposter/db/repositories/delivery-runs';
 import { startFakeGraph, type StartedFakeGraph } from '@autoposter/fake-graph';
@@ -35,6 +37,8 @@ export interface MediaFile {
   altText?: string;
   /** The JPEG rendition the gateway made (served for `?rendition=jpeg`). */
   jpeg?: Buffer;
+  /** The next this many fetches answer 404 (Meta then fails the container with 2207052). */
+  failFetches?: number;
 }
 
 export interface RunningMetaWorker extends RunningWorkerService {
@@ -47,6 +51,10 @@ async function startPublicMedia(files: Map<string, MediaFile>): Promise<{ app: F
   app.get('/public/media/:id', async (request, reply) => {
     const file = files.get((request.params as { id: string }).id);
     if (!file) return reply.code(404).send({ error: 'not found' });
+    if (file.failFetches) {
+      file.failFetches -= 1;
+      return reply.code(404).send({ error: 'not found' });
+    }
     const wantsJpeg = (request.query as { rendition?: string }).rendition === 'jpeg' && file.jpeg;
     return wantsJpeg ? reply.type('image/jpeg').send(file.jpeg) : reply.type(file.mime).send(file.body);
   });
@@ -180,6 +188,23 @@ export class MetaHarness {
   jobQueue(): Queue<JobPayloads['publish-delivery']> {
     this.queue ??= new Queue('meta', { ...publishQueueOptions, connection: this.redis.client, prefix: this.redis.prefix });
     return this.queue;
+  }
+
+  /** The account's health as the gateway shows it (healthy, warning, error). */
+  async health(account: { id: string; userId: string }) {
+    return accountHealthStatus((await findAccount(this.db.db, account.userId, account.id))!, new Date());
+  }
+
+  async account(account: { id: string; userId: string }) {
+    return (await findAccount(this.db.db, account.userId, account.id))!;
+  }
+
+  /** An Instagram publication at `at` (counted in the rolling 24 h publishing quota). */
+  seedInstagramPublication(igUserId: string, at: Date) {
+    const { store } = this.graph.control;
+    const id = store.newId();
+    store.publishTimes.set(igUserId, [...(store.publishTimes.get(igUserId) ?? []), at]);
+    store.igMedia.set(id, { id, igUserId, containerId: 'none', mediaType: 'IMAGE', caption: `earlier ${id}`, altText: null, timestamp: at, permalink: `https://www.instagram.com/p/${id}/` });
   }
 
   async delivery(id: string): Promise<DeliveryRow> {
