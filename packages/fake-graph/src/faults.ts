@@ -37,7 +37,7 @@ export type Fault =
   | { kind: 'drop_after_commit' }
   /** The connection is dropped before anything is written. */
   | { kind: 'drop' }
-  /** The answer comes after `ms` (the work is done first, as a slow server does). */
+  /** The answer (or the refusal) comes after `ms` (the work is done first, as a slow server does). */
   | { kind: 'slow'; ms: number };
 
 export interface FaultRule {

@@ -162,6 +162,7 @@ async function answerGraphCall(control: FakeGraphControl, host: Host, request: F
     });
   } catch (err) {
     if (!(err instanceof GraphError)) throw err;
+    if (fault?.kind === 'slow') await sleep(fault.ms);
     record(err.status);
     return reply.code(err.status).headers(usageHeaders(control.usage, [node])).send(err.body(traceId()));
   }

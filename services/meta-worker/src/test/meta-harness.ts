@@ -10,7 +10,7 @@ import { findDeliveryWithAttempts, listDeliveryLogs } from '@autoposter/db/repos
 import { findDeliveryForJob, type DeliveryRow } from '@autoposter/db/repositories/delivery-runs';
 import { startFakeGraph, type StartedFakeGraph } from '@autoposter/fake-graph';
 import { createLogger } from '@autoposter/logger';
-import { createMetaPublisher, type MetaPublisherOptions } from '@autoposter/meta-publisher';
+import type { MetaPublisherOptions } from '@autoposter/meta-publisher';
 import { deliveryJobId, publishQueueOptions, type JobPayloads } from '@autoposter/queue';
 import {
   createTestDatabase,
@@ -26,8 +26,9 @@ import {
   type TestDatabase,
   type TestRedis,
 } from '@autoposter/testing';
-import { startWorkerService, type RunningWorkerService } from '@autoposter/worker-runtime';
+import type { RunningWorkerService } from '@autoposter/worker-runtime';
 import { metaWorkerConfigSections } from '../config.ts';
+import { startMetaWorker } from '../meta-worker.ts';
 
 export interface MediaFile {
   mime: string;
@@ -116,17 +117,9 @@ export class MetaHarness {
         done();
       },
     });
-    const publisher = createMetaPublisher({
-      graph: { graphBaseUrl: config.graph.graphBaseUrl, instagramBaseUrl: config.graph.instagramBaseUrl, version: config.graph.version, timeoutMs: config.graph.timeoutMs },
-      usageSlowdownPercent: config.graph.usageSlowdownPercent,
-      polling: { intervalMs: 25, timeoutMs: 5_000 },
-      ...options.publisher,
-    });
-    const service = await startWorkerService(config, {
-      service: 'meta-worker',
-      queueName: 'meta',
-      publisher,
+    const service = await startMetaWorker(config, {
       logger: createLogger({ service: 'meta-worker', level: 'debug', destination: sink }),
+      publisher: { polling: { intervalMs: 25, timeoutMs: 5_000 }, ...options.publisher },
     });
     await service.worker.worker.waitUntilReady();
     const running = { ...service, logs };
