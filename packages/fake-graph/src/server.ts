@@ -156,7 +156,8 @@ async function answerGraphCall(control: FakeGraphControl, host: Host, request: F
   try {
     const answer = await control.api.handle({ host, method, node, edge: routeParams.edge ?? null, params, token: tokenOf(request, params) });
     return await afterCommit(fault, request, reply, record, () => {
-      const usage = answer.tokenKind === 'page' ? { page: control.usage.page ?? 0, ...control.usage } : control.usage;
+      const reported = fault?.kind === 'usage' ? { ...control.usage, ...fault.usage } : control.usage;
+      const usage = answer.tokenKind === 'page' ? { page: reported.page ?? 0, ...reported } : reported;
       record(200);
       return reply.headers(usageHeaders(usage, answer.objectIds)).send(answer.body);
     });

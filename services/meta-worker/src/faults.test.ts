@@ -16,6 +16,8 @@ afterEach(() => {
 });
 afterAll(() => h.close());
 
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const jpeg = () => ({ mime: 'image/jpeg', body: sampleJpeg(1080, 1080), width: 1080, height: 1080 });
 
 describe('meta worker: a write that landed although its answer was lost is published once', () => {
@@ -116,6 +118,34 @@ describe('meta worker: throttling', () => {
   });
 });
 
+describe('meta worker: usage readings are the account\'s, whatever object a call names', () => {
+  it.each([
+    ['a Page: is_published (POST /{post-id}) and the permalink read', 'page'],
+    ['Instagram: the container polls (GET /{container-id}) and the permalink read (GET /{media-id})', 'instagram'],
+  ] as const)('paces the account out after high usage on %s', async (_name, kind) => {
+    const target =
+      kind === 'page'
+        ? await h.pageAccount().then(({ account, page }) => ({ account, objectId: page.pageId, path: `^/${page.pageId}_\\d+$`, method: undefined, usage: { page: 95 } }))
+        : await h.instagramAccount().then(({ account, igUserId }) => ({ account, objectId: igUserId, path: '^/\\d+$', method: 'GET', usage: { app: 95 } }));
+    const userId = target.account.userId;
+    const photo = await h.addMedia(userId, jpeg());
+    const post = (body: string) => h.deliver(target.account, kind === 'page' ? 'facebook_page' : 'instagram', { body, mediaIds: kind === 'page' ? [] : [photo.id] });
+    // Only calls on objects other than the account report high usage.
+    h.graph.control.fault({ ...(target.method ? { method: target.method } : {}), path: target.path, times: 100, fault: { kind: 'usage', usage: target.usage } });
+
+    const first = await h.waitForStatus((await post('At 95% on other objects')).id, ['posted', 'failed']);
+    expect(first.status).toBe('posted');
+    const second = await post('Paced');
+    await h.waitFor('the second delivery to be deferred', async () => (await h.attempts({ id: second.id, userId })).some((a) => a.outcome === 'deferred'));
+    const waiting = await h.delivery(second.id);
+    expect(waiting.dueAt!.getTime()).toBeGreaterThan(Date.now() + 4 * MINUTE);
+    // Kept in Redis, where every replica reads it, until the wait is over.
+    const ttl = await h.redis.client.pttl(`${h.redis.prefix}:meta:usage:${target.objectId}`);
+    expect(ttl).toBeGreaterThan(4 * MINUTE);
+    expect(ttl).toBeLessThanOrEqual(5 * MINUTE);
+  });
+});
+
 describe('meta worker: accounts and quota', () => {
   it('fails a revoked token at once, without retrying, and marks the account', async () => {
     const { account, page } = await h.pageAccount();
@@ -196,8 +226,6 @@ interface ClassificationRow {
   health: Health;
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 const temporary = (name: string, call: Call, error: GraphErrorSpec): ClassificationRow => ({ name, call, error, end: 'retried', type: 'provider_unavailable', health: 'healthy' });
 const throttled = (name: string, error: GraphErrorSpec, usage: ClassificationRow['usage'], waitMs: number): ClassificationRow => ({
   name,

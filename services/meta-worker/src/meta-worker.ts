@@ -23,14 +23,16 @@ const TOKEN_REFRESH_PACE_MS = 2_000;
 export async function startMetaWorker(config: MetaWorkerConfig, options: MetaWorkerOptions = {}): Promise<RunningWorkerService> {
   const logger = options.logger ?? createLogger({ service: 'meta-worker', level: config.logging.level });
   const { graph } = config;
+  // The sweep's lock and events, and the usage readings every replica shares.
+  const redis = createRedisConnection(config.redis.url, 'producer');
   const publisher = createMetaPublisher({
     graph: { graphBaseUrl: graph.graphBaseUrl, instagramBaseUrl: graph.instagramBaseUrl, version: graph.version, timeoutMs: graph.timeoutMs },
     usageSlowdownPercent: graph.usageSlowdownPercent,
+    usageRedis: { client: redis, prefix: config.redis.prefix },
     ...options.publisher,
   });
   const service = await startWorkerService(config, { service: 'meta-worker', queueName: 'meta', publisher, logger });
   const database = createDatabase({ url: config.database.url, poolMax: 1, applicationName: 'meta-worker-token-refresh' });
-  const redis = createRedisConnection(config.redis.url, 'producer');
   const stopSweep = startTokenRefreshSweep(
     { db: database.db, keyring: { keys: config.secrets.keys }, client: publisher.client, redis, prefix: config.redis.prefix, logger },
     { refreshAfterMs: config.tokenRefresh.refreshAfterMs, intervalMs: config.tokenRefresh.intervalMs, paceMs: options.tokenRefreshPaceMs ?? TOKEN_REFRESH_PACE_MS },
