@@ -37,10 +37,27 @@ export const caption = (request: PublishRequest) => request.post.body;
 
 /**
  * Instagram publishing: container(s), a bounded wait for processing, then `media_publish` with
- * the saved `creation_id`, right after the cancel fence. A full publishing quota defers the
- * delivery (no attempt used) until the rolling 24 h window frees a slot.
+ * the saved `creation_id`, right after the cancel fence. A full publishing quota (read first, or
+ * refused by any call) defers the delivery (no attempt used) until the rolling 24 h window frees a slot.
  */
-export async function publishToInstagram(request: PublishRequest, graph: GraphSession, polling: ContainerPolling): Promise<PublishResult> {
+export function publishToInstagram(request: PublishRequest, graph: GraphSession, polling: ContainerPolling): Promise<PublishResult> {
+  return deferOnPublishingLimit(graph, () => publishContainer(request, graph, polling));
+}
+
+/** Instagram's publishing limit (9 / 2207042), whichever call answered it: wait for the window, no attempt used. */
+async function deferOnPublishingLimit<T>(graph: GraphSession, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const graphError = error instanceof PublishError ? error.cause : error;
+    if (graphError instanceof GraphApiError && classifyGraphFailure(graphError).action === 'quota') {
+      throw await quotaDeferral(graph, `Instagram refused: the publishing quota is used (${graphError.message})`);
+    }
+    throw error;
+  }
+}
+
+async function publishContainer(request: PublishRequest, graph: GraphSession, polling: ContainerPolling): Promise<PublishResult> {
   const deadline = Date.now() + polling.timeoutMs;
   let creationId = (request.savedState as InstagramState | null)?.creation_id;
   // A container an earlier attempt published counts in the quota: adopt it before judging the quota.
@@ -65,7 +82,7 @@ export async function publishToInstagram(request: PublishRequest, graph: GraphSe
       creationId = undefined;
       continue;
     }
-    const published = await publishContainer(request, graph, creationId, deadline, polling);
+    const published = await publishCreated(request, graph, creationId, deadline, polling);
     if (published) return published;
     creationId = undefined;
   }
@@ -154,7 +171,7 @@ function containerError(container: Container): PublishError {
  * The cancel fence, then `media_publish`. Null when the container expired meanwhile (a new one
  * is made); a container not ready yet is polled again until the deadline.
  */
-async function publishContainer(request: PublishRequest, graph: GraphSession, creationId: string, deadline: number, polling: ContainerPolling): Promise<PublishResult | null> {
+async function publishCreated(request: PublishRequest, graph: GraphSession, creationId: string, deadline: number, polling: ContainerPolling): Promise<PublishResult | null> {
   for (;;) {
     await request.assertStillWanted();
     try {
@@ -167,8 +184,6 @@ async function publishContainer(request: PublishRequest, graph: GraphSession, cr
         await sleep(polling.intervalMs, undefined, { signal: request.signal });
         continue;
       }
-      const quotaFull = error instanceof GraphApiError && (error.code === 9 || error.subcode === 2207042);
-      if (quotaFull) throw await quotaDeferral(graph, `Instagram refused: the publishing quota is used (${error.message})`);
       throw toPublishError(error, classified);
     }
   }
@@ -192,7 +207,11 @@ async function findMedia(request: PublishRequest, graph: GraphSession): Promise<
  * next publish resumes it). Without a saved container, a media with the same caption since the
  * attempt began is adopted.
  */
-export async function findOnInstagram(request: PublishRequest, graph: GraphSession): Promise<PublishResult | null> {
+export function findOnInstagram(request: PublishRequest, graph: GraphSession): Promise<PublishResult | null> {
+  return deferOnPublishingLimit(graph, () => findPublished(request, graph));
+}
+
+async function findPublished(request: PublishRequest, graph: GraphSession): Promise<PublishResult | null> {
   const creationId = (request.savedState as InstagramState | null)?.creation_id;
   if (creationId) {
     const container = await readContainer(graph, creationId).catch((err: unknown) => {

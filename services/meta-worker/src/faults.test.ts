@@ -257,6 +257,7 @@ const classificationRows: ClassificationRow[] = [
   throttled('80001: waits the estimate', { code: 80001, message: 'There have been too many calls to this Page account.' }, { etaMinutes: 7 }, 7 * MINUTE),
   throttled('368: waits hours, whatever the estimate', { code: 368, message: 'The action attempted has been deemed abusive or is otherwise disallowed' }, { etaMinutes: 2 }, 6 * HOUR),
   { name: 'IG 9/2207042 on media_publish: waits for the window', call: 'ig publish', error: { code: 9, subcode: 2207042, message: '(#9) Application request limit reached' }, end: 'deferred', waitMs: QUOTA_FREES_MS, health: 'warning' },
+  { name: 'IG 9 on creating the container: waits for the window too', call: 'ig container', error: { code: 9, message: '(#9) Application request limit reached' }, end: 'deferred', waitMs: QUOTA_FREES_MS, health: 'warning' },
   ...[undefined, 458, 459, 460, 463, 464, 467, 492].map((subcode) =>
     permanent(`190${subcode ? `/${subcode}` : ''}: invalid token`, { code: 190, ...(subcode ? { subcode } : {}), message: 'Error validating access token' }, 'invalid_token', 'error'),
   ),
