@@ -392,6 +392,56 @@ describe('meta worker: Instagram containers', () => {
     expect(containersOf(igUserId).map((c) => c.statusCode)).toEqual(['ERROR', 'PUBLISHED']);
     expect(await messages(posted)).toContain('The saved container is ERROR: making a new one');
   });
+
+  /** A container an earlier attempt made at `madeAt` and published a minute later, as Instagram keeps it. */
+  const publishedContainer = (igUserId: string, caption: string, madeAt: Date) => {
+    const { store } = h.graph.control;
+    const [containerId, mediaId] = [store.newId(), store.newId()];
+    const timestamp = new Date(madeAt.getTime() + MINUTE);
+    store.containers.set(containerId, {
+      id: containerId,
+      igUserId,
+      mediaType: 'IMAGE',
+      isCarouselItem: false,
+      imageUrl: 'https://example.com/earlier.jpg',
+      videoUrl: null,
+      caption,
+      altText: null,
+      children: [],
+      statusCode: 'PUBLISHED',
+      status: 'Published: Media has been published',
+      createdTime: madeAt,
+      mediaId,
+    });
+    store.igMedia.set(mediaId, { id: mediaId, igUserId, containerId, mediaType: 'IMAGE', caption, altText: null, timestamp, permalink: `https://www.instagram.com/p/${mediaId}/` });
+    store.publishTimes.set(igUserId, [...(store.publishTimes.get(igUserId) ?? []), timestamp]);
+    return { containerId, mediaId };
+  };
+
+  it('adopts a saved container published long before the retry, searching from when the container was made', async () => {
+    const { account, igUserId, userId } = await h.instagramAccount();
+    const photo = await h.addMedia(userId, jpeg());
+    const madeAt = new Date(Date.now() - 10 * MINUTE);
+    const body = 'Published ten minutes ago';
+    const { containerId, mediaId } = publishedContainer(igUserId, body, madeAt);
+    const delivery = await h.deliver(account, 'instagram', { body, mediaIds: [photo.id] }, { earlierAttempt: { startedAt: madeAt, providerState: { creation_id: containerId, created_at: madeAt.toISOString() } } });
+    const posted = await h.waitForStatus(delivery.id, ['posted', 'failed', 'retrying']);
+    expect(posted, posted.lastErrorMessage ?? '').toMatchObject({ status: 'posted', providerPostId: mediaId });
+    expect(containersOf(igUserId)).toHaveLength(1);
+    expect(publishCalls(igUserId)).toHaveLength(0);
+  });
+
+  it('adopts the media media_publish answered with (saved), not a later one with the same caption', async () => {
+    const { account, igUserId, userId } = await h.instagramAccount();
+    const photo = await h.addMedia(userId, jpeg());
+    const body = 'Same words twice';
+    const ours = publishedContainer(igUserId, body, new Date(Date.now() - 10 * MINUTE));
+    publishedContainer(igUserId, body, new Date(Date.now() - 5 * MINUTE));
+    const providerState = { creation_id: ours.containerId, created_at: new Date(Date.now() - 10 * MINUTE).toISOString(), media_id: ours.mediaId };
+    const delivery = await h.deliver(account, 'instagram', { body, mediaIds: [photo.id] }, { earlierAttempt: { startedAt: new Date(Date.now() - 10 * MINUTE), providerState } });
+    const posted = await h.waitForStatus(delivery.id, ['posted', 'failed', 'retrying']);
+    expect(posted, posted.lastErrorMessage ?? '').toMatchObject({ status: 'posted', providerPostId: ours.mediaId, permalink: `https://www.instagram.com/p/${ours.mediaId}/` });
+  });
 });
 
 describe('meta worker: a Page delivery resumes from what it saved', () => {

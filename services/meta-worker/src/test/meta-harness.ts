@@ -159,11 +159,16 @@ export class MetaHarness {
     return { account, igUserId: page.igUserId!, token: page.pageToken, userId };
   }
 
-  /** A queued post with one delivery on the account, in a posting job, and its job in the queue. */
+  /**
+   * A queued post with one delivery on the account, in a posting job, and its job in the queue.
+   * With `earlierAttempt`, the delivery is a retry: its first attempt failed (outcome known) at
+   * `startedAt`, having saved `providerState`.
+   */
   async deliver(
     account: typeof schema.accounts.$inferSelect,
     channel: 'facebook_page' | 'instagram',
     post: { body: string; link?: string; mediaIds?: string[]; videoMediaId?: string; title?: string },
+    options: { earlierAttempt?: { startedAt: Date; providerState: Record<string, unknown> } } = {},
   ): Promise<DeliveryRow> {
     const { deliveries } = await insertPost(this.db.db, account.userId, [{ channel, accountId: account.id, status: 'queued', dueAt: new Date() }], {
       body: post.body,
@@ -174,6 +179,15 @@ export class MetaHarness {
     });
     const delivery = deliveries[0]!;
     await insertPostingJob(this.db.db, account.userId, [delivery]);
+    if (options.earlierAttempt) {
+      const { startedAt, providerState } = options.earlierAttempt;
+      await this.db.pool.query(
+        `insert into delivery_attempts (delivery_id, user_id, attempt_no, started_at, finished_at, outcome, error_type, error_message, provider_state)
+         values ($1, $2, 1, $3, $3, 'retrying', 'provider_unavailable', 'An earlier attempt failed', $4)`,
+        [delivery.id, delivery.userId, startedAt, providerState],
+      );
+      await this.db.pool.query('update deliveries set attempt_count = 1 where id = $1', [delivery.id]);
+    }
     await enqueueDelivery(this.jobQueue(), delivery, { maxAttempts: 4 });
     return delivery;
   }
