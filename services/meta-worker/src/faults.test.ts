@@ -68,6 +68,21 @@ describe('meta worker: cancel fence on a Page', () => {
     expect([...h.graph.control.store.posts.values()].filter((p) => p.pageId === page.pageId)).toHaveLength(0);
     expect(h.graph.control.store.calls.filter((call) => call.method === 'POST' && call.path.startsWith(`/${page.pageId}_`))).toHaveLength(0);
   });
+
+  it('never publishes a Page video canceled before it is published, and deletes the unpublished upload', async () => {
+    const { account, page, userId } = await h.pageAccount();
+    const video = await h.addMedia(userId, { mime: 'video/mp4', body: sampleMp4(256) });
+    h.graph.control.fault({ method: 'POST', path: `^/${page.pageId}/videos$`, fault: { kind: 'slow', ms: 1_500 } });
+    const delivery = await h.deliver(account, 'facebook_page', { body: 'Video canceled before publishing', videoMediaId: video.id });
+    const videos = () => [...h.graph.control.store.videos.values()].filter((v) => v.pageId === page.pageId);
+    await h.waitFor('the unpublished video', () => videos().length > 0);
+    const [uploaded] = videos();
+    await h.db.pool.query(`update deliveries set cancel_requested_at = now() where id = $1 and status = 'processing'`, [delivery.id]);
+    const canceled = await h.waitForStatus(delivery.id, ['canceled', 'posted', 'failed']);
+    expect(canceled.status).toBe('canceled');
+    expect(videos()).toHaveLength(0);
+    expect(h.graph.control.store.calls.filter((call) => call.method === 'POST' && call.path === `/${uploaded!.id}`)).toHaveLength(0);
+  });
 });
 
 describe('meta worker: throttling', () => {
