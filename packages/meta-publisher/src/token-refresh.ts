@@ -67,6 +67,7 @@ export async function refreshInstagramLoginTokens(deps: TokenRefreshDeps, option
 async function refreshOne(deps: TokenRefreshDeps, account: AccountRow, credentials: InstagramCredentials, now: Date, signal: AbortSignal | undefined): Promise<RefreshOutcome> {
   const swept = { userId: account.userId, accountId: account.id, sessionUpdatedAt: account.sessionUpdatedAt };
   const refreshed = await requestRefresh(deps.client, credentials.access_token, signal);
+  const outcome: RefreshOutcome = typeof refreshed === 'string' ? 'refreshed' : 'failed';
   let row: AccountRow | null;
   if (typeof refreshed === 'string') {
     const credentialsEncrypted = encryptJson(deps.keyring, { ...credentials, access_token: refreshed });
@@ -83,10 +84,10 @@ async function refreshOne(deps: TokenRefreshDeps, account: AccountRow, credentia
     deps.logger.info({ account_id: account.id }, 'the token was replaced during the sweep: the sweep leaves it alone');
     return 'replaced';
   }
-  if (typeof refreshed === 'string') deps.logger.info({ account_id: account.id }, 'Instagram Login token refreshed');
+  if (outcome === 'refreshed') deps.logger.info({ account_id: account.id }, 'Instagram Login token refreshed');
   else deps.logger.warn({ account_id: account.id, session_valid: row.sessionValid }, 'Instagram Login token refresh failed');
   await announceChange(deps, account, row, now);
-  return typeof refreshed === 'string' ? 'refreshed' : 'failed';
+  return outcome;
 }
 
 /** The new token, or why Instagram did not give one. Thrown when the sweep is stopping (nothing was learnt). */
