@@ -26,6 +26,8 @@ const LATENCY_MS = 200;
 /** Deliveries per latency run, per unit of concurrency: a run lasts a few seconds whatever the concurrency. */
 const LATENCY_DELIVERIES_PER_SLOT = 6;
 const RATIO_TARGET = 0.5;
+/** "Near-linear": at each concurrency, deliveries/s at least this share of concurrency x the rate at concurrency 1. */
+const LINEARITY_TARGET = 0.75;
 const RUN_TIMEOUT_MS = 600_000;
 
 type Target = { channel: 'facebook_page' | 'instagram'; accountId: string; pageId: string; igUserId: string; token: string };
@@ -196,6 +198,12 @@ await withCleanup(
     })));
     console.log(`publications in the fake by the worker: ${published} for ${DELIVERIES} deliveries (before the latency runs)`);
     printVerdict('meta', ratio >= RATIO_TARGET && published === DELIVERIES, `worker ${round(DELIVERIES / workerSeconds)}/s = ${round(ratio * 100)}% of direct ${round(DELIVERIES / directSeconds)}/s (target >= ${RATIO_TARGET * 100}%)`);
+    const linearity = latencyRuns.slice(1).map((run) => ({ concurrency: run.concurrency, share: run.count / run.seconds / base / run.concurrency }));
+    printVerdict(
+      'meta scaling',
+      linearity.every((run) => run.share >= LINEARITY_TARGET),
+      `${linearity.map((run) => `${round(run.share * run.concurrency, 1)}x at ${run.concurrency} (${round(run.share * 100)}% of linear)`).join(', ')} (target near-linear: >= ${LINEARITY_TARGET * 100}% of linear at each concurrency up to 32)`,
+    );
   },
   () => media.close(),
   () => graph.close(),

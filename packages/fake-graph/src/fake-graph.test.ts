@@ -125,11 +125,19 @@ describe('fake Graph API', () => {
     ['a PNG', () => media.put('x.png', samplePng(500, 500), 'image/png'), 2207005],
     ['a too narrow aspect ratio', () => media.put('tall.jpg', sampleJpeg(400, 1000), 'image/jpeg'), 2207009],
     ['an image over 8 MiB', () => media.put('big.jpg', Buffer.concat([sampleJpeg(800, 800), Buffer.alloc(8 * 1024 * 1024)]), 'image/jpeg'), 2207004],
+    ['an image under 320 pixels wide', () => media.put('narrow.jpg', sampleJpeg(300, 300), 'image/jpeg'), 2207004],
+    ['an image over 1440 pixels wide', () => media.put('wide.jpg', sampleJpeg(1600, 1600), 'image/jpeg'), 2207004],
   ])('fails a container of %s as Meta does', async (_name, urlOf, code) => {
     const { pageToken, igUserId } = graph.newPage({ instagram: true });
     const container = await call('POST', `/${igUserId}/media`, pageToken, { image_url: urlOf() });
     const status = await waitForStatus(container.body.id, pageToken, 'ERROR');
     expect(status.status).toContain(String(code));
+  });
+
+  it.each([320, 1440])('takes an image %s pixels wide', async (width) => {
+    const { pageToken, igUserId } = graph.newPage({ instagram: true });
+    const container = await call('POST', `/${igUserId}/media`, pageToken, { image_url: media.put(`w${width}.jpg`, sampleJpeg(width, width), 'image/jpeg') });
+    await waitForStatus(container.body.id, pageToken, 'FINISHED');
   });
 
   it('refuses media_publish with 9/2207042 once the quota is used', async () => {

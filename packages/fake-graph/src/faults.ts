@@ -37,8 +37,10 @@ export type Fault =
   | { kind: 'drop_after_commit' }
   /** The connection is dropped before anything is written. */
   | { kind: 'drop' }
-  /** The answer comes after `ms` (the work is done first, as a slow server does). */
-  | { kind: 'slow'; ms: number };
+  /** The answer (or the refusal) comes after `ms` (the work is done first, as a slow server does). */
+  | { kind: 'slow'; ms: number }
+  /** Answers normally, with these usage headers (over `control.usage`). */
+  | { kind: 'usage'; usage: UsageSettings };
 
 export interface FaultRule {
   /** HTTP method to match; any when absent. */

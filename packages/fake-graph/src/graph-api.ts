@@ -300,12 +300,18 @@ export class FakeGraphApi {
     throw unsupportedPost(id);
   }
 
-  /** Deleting a Page post (published or not) or an unpublished photo. */
+  /** Deleting a Page post or video, published or not. */
   private deleteNode(id: string, token: SeededToken): Record<string, unknown> {
     const post = this.store.posts.get(id);
     if (post) {
       this.ownPage(post.pageId, token, 'write');
       this.store.posts.delete(id);
+      return { success: true };
+    }
+    const video = this.store.videos.get(id);
+    if (video) {
+      this.ownPage(video.pageId, token, 'write');
+      this.store.videos.delete(id);
       return { success: true };
     }
     throw unsupportedPost(id);

@@ -7,6 +7,9 @@ export const IMAGE_MAX_BYTES = 8 * 1024 * 1024;
 /** Instagram's accepted aspect ratios, width / height: 4:5 to 1.91:1. */
 export const MIN_ASPECT = 4 / 5;
 export const MAX_ASPECT = 1.91;
+/** Widths Meta documents (and says it scales others to): the fake refuses the others, the stricter reading. */
+export const MIN_WIDTH = 320;
+export const MAX_WIDTH = 1440;
 
 async function download(url: string, timeoutMs: number): Promise<{ ok: true; body: Buffer } | { ok: false; code: number; message: string }> {
   try {
@@ -21,7 +24,7 @@ async function download(url: string, timeoutMs: number): Promise<{ ok: true; bod
   }
 }
 
-/** Fetches an image as Instagram does: JPEG only, at most 8 MiB, aspect ratio within 4:5..1.91:1. */
+/** Fetches an image as Instagram does: JPEG only, at most 8 MiB, aspect ratio within 4:5..1.91:1, 320-1440 pixels wide. */
 export async function checkInstagramImage(url: string, timeoutMs: number): Promise<MediaCheck> {
   const fetched = await download(url, timeoutMs);
   if (!fetched.ok) return fetched;
@@ -31,6 +34,9 @@ export async function checkInstagramImage(url: string, timeoutMs: number): Promi
   const ratio = size.width / size.height;
   if (ratio < MIN_ASPECT - 1e-9 || ratio > MAX_ASPECT + 1e-9) {
     return { ok: false, code: 2207009, message: `The submitted image with aspect ratio ${ratio.toFixed(2)} cannot be published. Please submit an image with a valid aspect ratio.` };
+  }
+  if (size.width < MIN_WIDTH || size.width > MAX_WIDTH) {
+    return { ok: false, code: 2207004, message: `The image is ${size.width} pixels wide: it should be ${MIN_WIDTH} to ${MAX_WIDTH} pixels wide` };
   }
   return { ok: true, width: size.width, height: size.height };
 }

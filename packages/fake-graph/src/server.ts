@@ -156,12 +156,14 @@ async function answerGraphCall(control: FakeGraphControl, host: Host, request: F
   try {
     const answer = await control.api.handle({ host, method, node, edge: routeParams.edge ?? null, params, token: tokenOf(request, params) });
     return await afterCommit(fault, request, reply, record, () => {
-      const usage = answer.tokenKind === 'page' ? { page: control.usage.page ?? 0, ...control.usage } : control.usage;
+      const reported = fault?.kind === 'usage' ? { ...control.usage, ...fault.usage } : control.usage;
+      const usage = answer.tokenKind === 'page' ? { page: reported.page ?? 0, ...reported } : reported;
       record(200);
       return reply.headers(usageHeaders(usage, answer.objectIds)).send(answer.body);
     });
   } catch (err) {
     if (!(err instanceof GraphError)) throw err;
+    if (fault?.kind === 'slow') await sleep(fault.ms);
     record(err.status);
     return reply.code(err.status).headers(usageHeaders(control.usage, [node])).send(err.body(traceId()));
   }

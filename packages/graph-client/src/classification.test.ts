@@ -14,7 +14,7 @@ const validation: Expected = { type: 'validation_error', action: 'fail' };
 const rows: [row: string, examples: [GraphErrorBody, Expected, { status?: number; regainMinutes?: number; readBack?: boolean }?][]][] = [
   ['IG 9007 / 2207027', [[{ code: 9007, error_subcode: 2207027 }, { action: 'poll' }], [{ code: 100, error_subcode: 2207027 }, { action: 'poll' }]]],
   ['IG 2207008, 2207020', [[{ code: 100, error_subcode: 2207008 }, { action: 'new_container' }], [{ code: 100, error_subcode: 2207020 }, { action: 'new_container' }]]],
-  ['IG 9 / 2207042', [[{ code: 9, error_subcode: 2207042 }, { type: 'rate_limit', action: 'wait', waitMs: ROLLING_WINDOW_MS }], [{ code: 9 }, { type: 'rate_limit', action: 'wait' }]]],
+  ['IG 9 / 2207042', [[{ code: 9, error_subcode: 2207042 }, { type: 'rate_limit', action: 'quota', waitMs: ROLLING_WINDOW_MS }], [{ code: 9 }, { type: 'rate_limit', action: 'quota' }]]],
   ['IG 2207001, 2207003, 2207052, 2207053', [2207001, 2207003, 2207052, 2207053].map((sub) => [{ code: -2, error_subcode: sub }, temporary] as [GraphErrorBody, Expected])],
   ['IG 2207004/5/6/9/10/23/26/28/40', [2207004, 2207005, 2207006, 2207009, 2207010, 2207023, 2207026, 2207028, 2207040].map((sub) => [{ code: 100, error_subcode: sub }, validation] as [GraphErrorBody, Expected])],
   ['190 (any subcode) and 102', [undefined, 458, 459, 460, 463, 464, 467, 492].map((sub) => [{ code: 190, ...(sub ? { error_subcode: sub } : {}) }, { type: 'invalid_token', action: 'fail' }] as [GraphErrorBody, Expected]).concat([[{ code: 102 }, { type: 'invalid_token', action: 'fail' }]])],

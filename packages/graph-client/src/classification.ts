@@ -7,9 +7,11 @@ import { GraphApiError, GraphNetworkError, type GraphErrorBody } from './graph-c
  * - `wait`: throttled, try again after `waitMs` (from the headers, or the rule's default);
  * - `fail`: permanent;
  * - `poll`: the container is not ready yet, keep polling it;
- * - `new_container`: the container is gone (expired), make a new one.
+ * - `new_container`: the container is gone (expired), make a new one;
+ * - `quota`: Instagram's publishing limit, wait (no attempt used) until the rolling 24 h window
+ *   frees a slot, which the caller finds out (`waitMs` is the fallback: the rolling hour).
  */
-export type GraphAction = 'retry' | 'wait' | 'fail' | 'poll' | 'new_container';
+export type GraphAction = 'retry' | 'wait' | 'fail' | 'poll' | 'new_container' | 'quota';
 
 export interface GraphClassification {
   type: ErrorType;
@@ -57,7 +59,7 @@ const waitFromHeaders = (failure: Failure) => ({
 export const classificationTable: Row[] = [
   { name: 'IG 9007 / 2207027: the container is not ready, keep polling', matches: (f) => code(9007)(f) || subcode(2207027)(f), classify: fixed('provider_unavailable', 'poll') },
   { name: 'IG 2207008, 2207020: the container expired, make a new one', matches: subcode(2207008, 2207020), classify: fixed('provider_unavailable', 'new_container') },
-  { name: 'IG 9 / 2207042: the publishing limit, wait for the window', matches: (f) => subcode(2207042)(f) || code(9)(f), classify: (f) => ({ ...waitFromHeaders(f), accountCooldown: true }) },
+  { name: 'IG 9 / 2207042: the publishing limit, wait for the window', matches: (f) => subcode(2207042)(f) || code(9)(f), classify: (f) => ({ ...waitFromHeaders(f), action: 'quota', accountCooldown: true }) },
   { name: 'IG 2207001, 2207003, 2207052, 2207053: temporary', matches: subcode(2207001, 2207003, 2207052, 2207053), classify: fixed('provider_unavailable', 'retry') },
   {
     name: 'IG 2207004/5/6/9/10/23/26/28/40: the media or caption is refused',

@@ -9,7 +9,7 @@ export interface GraphClientOptions {
   version: string;
   /** GRAPH_API_TIMEOUT: one call longer than this is aborted. */
   timeoutMs: number;
-  /** Told the usage headers of every successful answer (usage-header slowdown). */
+  /** Told the usage headers of every successful answer, and whose they are (usage-header slowdown). */
   onUsage?: (usage: GraphUsage, call: { objectId: string }) => void;
 }
 
@@ -27,6 +27,11 @@ export interface GraphRequest {
   signal?: AbortSignal;
   /** Calls that do not take a version (Instagram's `refresh_access_token`). */
   unversioned?: boolean;
+  /**
+   * The Page or IG user the call acts for: its usage readings are that account's, whatever the
+   * path (a post, a container, a media). The path's first segment when absent.
+   */
+  objectId?: string;
 }
 
 /** The `error` object of a Graph error answer. */
@@ -136,7 +141,7 @@ export class GraphClient {
       throw new GraphApiError(response.status, error, usage, write);
     }
     // A refusal's wait is the classification's business; usage on answers that went through paces what comes next.
-    this.options.onUsage?.(usage, { objectId: request.path.split('/')[1] ?? '' });
+    this.options.onUsage?.(usage, { objectId: request.objectId ?? request.path.split('/')[1] ?? '' });
     return { body: body as T, usage };
   }
 }

@@ -73,7 +73,7 @@ function failedCheck(error: unknown): MetaAccountCheck {
     return refused(`The token is expired or was revoked: ${message}`, 'Generate a new access token and update the account session (PUT /api/accounts/:id/session)');
   }
   if (classified.type === 'permission_denied') return refused(`The token lacks a permission: ${message}`, 'Grant the missing permission to the app and generate a new token', 'permission_denied');
-  const temporary = classified.action === 'retry' || classified.action === 'wait';
+  const temporary = classified.action === 'retry' || classified.action === 'wait' || classified.action === 'quota';
   return {
     valid: false,
     temporary,

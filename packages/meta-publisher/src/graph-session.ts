@@ -23,7 +23,7 @@ export function identityOf(account: PublishAccount): MetaIdentity {
 
 /**
  * Graph calls for one identity during one attempt: the token and the attempt's signal go with
- * every call, and a failure becomes a PublishError with Meta's words (`readBack` marks reads of
+ * every call, its usage readings are the identity's (whatever object the path names), and a failure becomes a PublishError with Meta's words (`readBack` marks reads of
  * what was just written, where 100/33 means "not readable yet").
  */
 export class GraphSession {
@@ -47,7 +47,8 @@ export class GraphSession {
 
   /** The raw call: failures are thrown as the client's errors (for callers that act on the classification). */
   async raw<T>(method: 'GET' | 'POST' | 'DELETE', path: string, params?: GraphParams): Promise<T> {
-    const { body } = await this.client.request<T>({ host: this.identity.host, method, path, token: this.identity.token, signal: this.signal, ...(params ? { params } : {}) });
+    const { host, token, objectId } = this.identity;
+    const { body } = await this.client.request<T>({ host, method, path, token, objectId, signal: this.signal, ...(params ? { params } : {}) });
     return body;
   }
 

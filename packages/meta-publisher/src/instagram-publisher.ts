@@ -5,10 +5,17 @@ import type { GraphSession } from './graph-session.ts';
 import { findRecent, graphTime, type Listed } from './listing.ts';
 import { readPermalink } from './page-publisher.ts';
 
-export interface InstagramState {
+export type InstagramState = {
   /** The container `media_publish` is (or was) called with. */
   creation_id?: string;
-}
+  /** When that container was made (this worker's clock): its media, once published, is newer. */
+  created_at?: string;
+  /** The media `media_publish` answered with. */
+  media_id?: string;
+};
+
+/** A container this delivery made, as saved. */
+type SavedContainer = InstagramState & { creation_id: string };
 
 export interface ContainerPolling {
   /** Between two reads of a container's status. */
@@ -37,37 +44,56 @@ export const caption = (request: PublishRequest) => request.post.body;
 
 /**
  * Instagram publishing: container(s), a bounded wait for processing, then `media_publish` with
- * the saved `creation_id`, right after the cancel fence. A full publishing quota defers the
- * delivery (no attempt used) until the rolling 24 h window frees a slot.
+ * the saved `creation_id`, right after the cancel fence. A full publishing quota (read first, or
+ * refused by any call) defers the delivery (no attempt used) until the rolling 24 h window frees a slot.
  */
-export async function publishToInstagram(request: PublishRequest, graph: GraphSession, polling: ContainerPolling): Promise<PublishResult> {
+export function publishToInstagram(request: PublishRequest, graph: GraphSession, polling: ContainerPolling): Promise<PublishResult> {
+  return deferOnPublishingLimit(graph, () => publishContainer(request, graph, polling));
+}
+
+/** Instagram's publishing limit (9 / 2207042), whichever call answered it: wait for the window, no attempt used. */
+async function deferOnPublishingLimit<T>(graph: GraphSession, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const graphError = error instanceof PublishError ? error.cause : error;
+    if (graphError instanceof GraphApiError && classifyGraphFailure(graphError).action === 'quota') {
+      throw await quotaDeferral(graph, `Instagram refused: the publishing quota is used (${graphError.message})`);
+    }
+    throw error;
+  }
+}
+
+async function publishContainer(request: PublishRequest, graph: GraphSession, polling: ContainerPolling): Promise<PublishResult> {
   const deadline = Date.now() + polling.timeoutMs;
-  let creationId = (request.savedState as InstagramState | null)?.creation_id;
+  const saved = request.savedState as InstagramState | null;
+  let container = saved?.creation_id ? (saved as SavedContainer) : null;
   // A container an earlier attempt published counts in the quota: adopt it before judging the quota.
-  if (creationId && (await readContainer(graph, creationId)).status_code === 'PUBLISHED') return adoptPublished(request, graph);
+  if (container && (await readContainer(graph, container.creation_id)).status_code === 'PUBLISHED') return adoptPublished(request, graph, container);
   await deferWhenQuotaFull(graph);
   // One new container when the first expires (it was not published within its lifetime).
   for (let round = 0; round < 3; round++) {
-    if (creationId) {
-      const container = await readContainer(graph, creationId);
-      if (container.status_code === 'PUBLISHED') return adoptPublished(request, graph);
-      if (container.status_code === 'EXPIRED' || container.status_code === 'ERROR') {
-        request.log('INFO', `The saved container is ${container.status_code}: making a new one`, { creation_id: creationId });
-        creationId = undefined;
+    if (container) {
+      const { status_code } = await readContainer(graph, container.creation_id);
+      if (status_code === 'PUBLISHED') return adoptPublished(request, graph, container);
+      if (status_code === 'EXPIRED' || status_code === 'ERROR') {
+        request.log('INFO', `The saved container is ${status_code}: making a new one`, { creation_id: container.creation_id });
+        container = null;
       }
     }
-    if (!creationId) {
-      creationId = await createContainer(request, graph, deadline, polling);
-      await request.saveState({ creation_id: creationId });
+    if (!container) {
+      const createdAt = new Date().toISOString();
+      container = { creation_id: await createContainer(request, graph, deadline, polling), created_at: createdAt };
+      await request.saveState(container);
     }
-    const ready = await waitUntilFinished(graph, creationId, deadline, polling, request.signal);
+    const ready = await waitUntilFinished(graph, container.creation_id, deadline, polling, request.signal);
     if (ready === 'EXPIRED') {
-      creationId = undefined;
+      container = null;
       continue;
     }
-    const published = await publishContainer(request, graph, creationId, deadline, polling);
+    const published = await publishCreated(request, graph, container, deadline, polling);
     if (published) return published;
-    creationId = undefined;
+    container = null;
   }
   throw new PublishError('provider_unavailable', 'Instagram let every container of this post expire before it could be published');
 }
@@ -154,12 +180,12 @@ function containerError(container: Container): PublishError {
  * The cancel fence, then `media_publish`. Null when the container expired meanwhile (a new one
  * is made); a container not ready yet is polled again until the deadline.
  */
-async function publishContainer(request: PublishRequest, graph: GraphSession, creationId: string, deadline: number, polling: ContainerPolling): Promise<PublishResult | null> {
+async function publishCreated(request: PublishRequest, graph: GraphSession, container: SavedContainer, deadline: number, polling: ContainerPolling): Promise<PublishResult | null> {
   for (;;) {
     await request.assertStillWanted();
+    let mediaId: string;
     try {
-      const { id } = await graph.raw<{ id: string }>('POST', `/${graph.identity.objectId}/media_publish`, { creation_id: creationId });
-      return { providerPostId: id, permalink: await readPermalink(request, graph, id, 'permalink') };
+      ({ id: mediaId } = await graph.raw<{ id: string }>('POST', `/${graph.identity.objectId}/media_publish`, { creation_id: container.creation_id }));
     } catch (error) {
       const classified = classifyGraphFailure(error);
       if (classified.action === 'new_container') return null;
@@ -167,40 +193,51 @@ async function publishContainer(request: PublishRequest, graph: GraphSession, cr
         await sleep(polling.intervalMs, undefined, { signal: request.signal });
         continue;
       }
-      const quotaFull = error instanceof GraphApiError && (error.code === 9 || error.subcode === 2207042);
-      if (quotaFull) throw await quotaDeferral(graph, `Instagram refused: the publishing quota is used (${error.message})`);
       throw toPublishError(error, classified);
     }
+    // A retry adopts this very media, should the rest of the attempt not be recorded.
+    await request.saveState({ ...container, media_id: mediaId });
+    return { providerPostId: mediaId, permalink: await readPermalink(request, graph, mediaId, 'permalink') };
   }
 }
 
-/** The saved container was published by an earlier attempt: find its media and adopt it. */
-async function adoptPublished(request: PublishRequest, graph: GraphSession): Promise<PublishResult> {
-  const found = await findMedia(request, graph);
+/**
+ * The saved container was published by an earlier attempt: adopt the media `media_publish`
+ * answered with, else find it in `/{ig-user-id}/media` by caption, published since the container
+ * was made (the retry may come hours later).
+ */
+async function adoptPublished(request: PublishRequest, graph: GraphSession, container: SavedContainer): Promise<PublishResult> {
+  if (container.media_id) return { providerPostId: container.media_id, permalink: await readPermalink(request, graph, container.media_id, 'permalink') };
+  const madeAt = container.created_at ? new Date(container.created_at) : request.since;
+  const found = await findMedia(request, graph, madeAt);
   if (!found) throw new PublishError('provider_unavailable', 'Instagram says the container was published, but its media is not listed yet');
   return found;
 }
 
-async function findMedia(request: PublishRequest, graph: GraphSession): Promise<PublishResult | null> {
-  const media = await findRecent<IgMedia>(graph, `/${graph.identity.objectId}/media`, 'id,caption,timestamp,permalink', request.since, (item) => (item.caption ?? '') === caption(request));
+async function findMedia(request: PublishRequest, graph: GraphSession, since: Date): Promise<PublishResult | null> {
+  const media = await findRecent<IgMedia>(graph, `/${graph.identity.objectId}/media`, 'id,caption,timestamp,permalink', since, (item) => (item.caption ?? '') === caption(request));
   return media ? { providerPostId: media.id, permalink: media.permalink ?? (await readPermalink(request, graph, media.id, 'permalink')) } : null;
 }
 
 /**
  * After an attempt whose outcome is unknown: a saved container that is PUBLISHED is adopted
- * (its media found in `/{ig-user-id}/media`); one that is not means nothing was published (the
+ * (its saved media, else found in `/{ig-user-id}/media`); one that is not means nothing was published (the
  * next publish resumes it). Without a saved container, a media with the same caption since the
  * attempt began is adopted.
  */
-export async function findOnInstagram(request: PublishRequest, graph: GraphSession): Promise<PublishResult | null> {
-  const creationId = (request.savedState as InstagramState | null)?.creation_id;
-  if (creationId) {
-    const container = await readContainer(graph, creationId).catch((err: unknown) => {
+export function findOnInstagram(request: PublishRequest, graph: GraphSession): Promise<PublishResult | null> {
+  return deferOnPublishingLimit(graph, () => findPublished(request, graph));
+}
+
+async function findPublished(request: PublishRequest, graph: GraphSession): Promise<PublishResult | null> {
+  const saved = request.savedState as InstagramState | null;
+  if (saved?.creation_id) {
+    const container = await readContainer(graph, saved.creation_id).catch((err: unknown) => {
       if (err instanceof PublishError && err.code === '100/33') return null;
       throw err;
     });
-    if (container?.status_code === 'PUBLISHED') return adoptPublished(request, graph);
+    if (container?.status_code === 'PUBLISHED') return adoptPublished(request, graph, saved as SavedContainer);
     if (container) return null;
   }
-  return findMedia(request, graph);
+  return findMedia(request, graph, request.since);
 }

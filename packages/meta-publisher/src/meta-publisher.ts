@@ -1,9 +1,11 @@
-import { GraphClient, type GraphClientOptions, type GraphUsage } from '@autoposter/graph-client';
-import { PublishDeferral, PublishError, type Publisher, type PublishAccount, type PublishRequest, type PublishResult, type SessionCheck } from '@autoposter/publisher';
+import type { Redis } from 'ioredis';
+import { GraphClient, type GraphClientOptions } from '@autoposter/graph-client';
+import { PublishError, type Publisher, type PublishAccount, type PublishRequest, type PublishResult, type SessionCheck } from '@autoposter/publisher';
 import { checkMetaAccount } from './account-check.ts';
 import { GraphSession, identityOf } from './graph-session.ts';
 import { findOnInstagram, publishToInstagram, type ContainerPolling } from './instagram-publisher.ts';
 import { findOnPage, publishToPage } from './page-publisher.ts';
+import { UsageMeter } from './usage-meter.ts';
 
 export interface MetaPublisherOptions {
   graph: Omit<GraphClientOptions, 'onUsage'>;
@@ -11,42 +13,20 @@ export interface MetaPublisherOptions {
   usageSlowdownPercent: number;
   /** How long an account waits once its usage crossed the threshold, when Meta gives no estimate. */
   slowdownMs?: number;
+  /** Keeps usage readings in Redis, so every replica paces the account (in memory without it). */
+  usageRedis?: { client: Redis; prefix: string };
   polling?: Partial<ContainerPolling>;
 }
 
 const defaultPolling: ContainerPolling = { intervalMs: 3_000, timeoutMs: 4 * 60_000 };
 const DEFAULT_SLOWDOWN_MS = 5 * 60_000;
 
-/**
- * The usage Meta last reported for each Page / IG user (from any answer), kept in memory:
- * the next delivery of an account past the threshold waits before it makes a call.
- */
-class UsageMeter {
-  private readonly high = new Map<string, { usage: GraphUsage; at: number }>();
-
-  constructor(
-    private readonly thresholdPercent: number,
-    private readonly slowdownMs: number,
-  ) {}
-
-  record(objectId: string, usage: GraphUsage): void {
-    if (usage.percent >= this.thresholdPercent || usage.regainAccessMs > 0) this.high.set(objectId, { usage, at: Date.now() });
-    else this.high.delete(objectId);
-  }
-
-  /** A deferral when the account was near its limit at its last call; asked once, then forgotten. */
-  deferral(objectId: string): PublishDeferral | null {
-    const entry = this.high.get(objectId);
-    if (!entry) return null;
-    this.high.delete(objectId);
-    const until = entry.at + (entry.usage.regainAccessMs || this.slowdownMs);
-    if (until <= Date.now()) return null;
-    return new PublishDeferral(new Date(until), `Meta reports ${entry.usage.percent}% of this account's call budget used: slowing down before it refuses`, { accountWide: true });
-  }
-}
-
 export function createMetaPublisher(options: MetaPublisherOptions): Publisher & { readonly client: GraphClient } {
-  const meter = new UsageMeter(options.usageSlowdownPercent, options.slowdownMs ?? DEFAULT_SLOWDOWN_MS);
+  const meter = new UsageMeter({
+    thresholdPercent: options.usageSlowdownPercent,
+    slowdownMs: options.slowdownMs ?? DEFAULT_SLOWDOWN_MS,
+    ...(options.usageRedis ? { redis: options.usageRedis } : {}),
+  });
   const client = new GraphClient({ ...options.graph, onUsage: (usage, call) => meter.record(call.objectId, usage) });
   const polling = { ...defaultPolling, ...options.polling };
 
@@ -63,7 +43,7 @@ export function createMetaPublisher(options: MetaPublisherOptions): Publisher & 
     client,
     async publish(request: PublishRequest): Promise<PublishResult> {
       const graph = session(request);
-      const slowdown = meter.deferral(graph.identity.objectId);
+      const slowdown = await meter.deferral(graph.identity.objectId);
       if (slowdown) throw slowdown;
       return request.channel === 'instagram' ? publishToInstagram(request, graph, polling) : publishToPage(request, graph);
     },

@@ -70,24 +70,29 @@ async function createVideo(request: PublishRequest, graph: GraphSession): Promis
 }
 
 /**
- * The cancel fence, then `is_published=true` on the saved post (a no-op when it already is). A
- * post no longer wanted is deleted, so no unpublished draft is left on the Page.
+ * The cancel fence before publishing an unpublished post or video: one no longer wanted is
+ * deleted, so no unpublished draft is left on the Page.
  */
-async function publishPost(request: PublishRequest, graph: GraphSession, postId: string): Promise<PublishResult> {
+async function assertStillWantedElseDelete(request: PublishRequest, graph: GraphSession, id: string, what: 'post' | 'video'): Promise<void> {
   await request.assertStillWanted().catch(async (err: unknown) => {
     if (err instanceof NoLongerWantedError) {
-      await graph.delete(`/${postId}`).catch((cleanup: unknown) => {
-        request.log('WARNING', `The unpublished post could not be deleted: ${(cleanup as Error).message}`, { post_id: postId });
+      await graph.delete(`/${id}`).catch((cleanup: unknown) => {
+        request.log('WARNING', `The unpublished ${what} could not be deleted: ${(cleanup as Error).message}`, { [`${what}_id`]: id });
       });
     }
     throw err;
   });
+}
+
+/** The cancel fence, then `is_published=true` on the saved post (a no-op when it already is). */
+async function publishPost(request: PublishRequest, graph: GraphSession, postId: string): Promise<PublishResult> {
+  await assertStillWantedElseDelete(request, graph, postId, 'post');
   await graph.post(`/${postId}`, { is_published: true });
   return { providerPostId: postId, permalink: await readPermalink(request, graph, postId, 'permalink_url') };
 }
 
 async function publishVideo(request: PublishRequest, graph: GraphSession, videoId: string): Promise<PublishResult> {
-  await request.assertStillWanted();
+  await assertStillWantedElseDelete(request, graph, videoId, 'video');
   await graph.post(`/${videoId}`, { published: true });
   return { providerPostId: videoId, permalink: await readPermalink(request, graph, videoId, 'permalink_url') };
 }

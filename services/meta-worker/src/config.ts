@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { graphSection, parseDuration, section } from '@autoposter/config';
+import { graphSection, parseDuration, section, type ConfigOf } from '@autoposter/config';
 import { workerConfigSections } from '@autoposter/worker-runtime';
 
 const duration = (name: string, value: string) => {
@@ -24,3 +24,5 @@ export const tokenRefreshSection = section(
 
 /** Every variable the Meta worker reads: the runtime's, the Graph API's and the sweep's (compose.yaml is checked against these). */
 export const metaWorkerConfigSections = { ...workerConfigSections, graph: graphSection, tokenRefresh: tokenRefreshSection };
+
+export type MetaWorkerConfig = ConfigOf<typeof metaWorkerConfigSections>;

@@ -71,7 +71,7 @@ describe('meta worker: each publishing path, against the fake Graph API', () => 
     expect(media).toEqual([expect.objectContaining({ id: posted.providerPostId, caption: 'Croissants #bakery', mediaType: 'IMAGE' })]);
     expect(posted.permalink).toBe(media[0]!.permalink);
     const [attempt] = await h.attempts(posted);
-    expect(attempt!.providerState).toEqual({ creation_id: media[0]!.containerId });
+    expect(attempt!.providerState).toEqual({ creation_id: media[0]!.containerId, created_at: expect.any(String), media_id: media[0]!.id });
     const quotaRead = h.graph.control.store.calls.some((call) => call.path === `/${igUserId}/content_publishing_limit`);
     expect(quotaRead).toBe(true);
   });

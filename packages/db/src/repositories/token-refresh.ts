@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { accounts } from '../schema.ts';
 import type { Account } from './accounts.ts';
@@ -14,4 +14,59 @@ export async function listInstagramSessionsStoredBefore(db: DbOrTx, storedBefore
     .from(accounts)
     .where(and(eq(accounts.kind, 'instagram_business'), isNull(accounts.deletedAt), lt(accounts.sessionUpdatedAt, storedBefore)))
     .orderBy(asc(accounts.sessionUpdatedAt));
+}
+
+export interface SweptSession {
+  userId: string;
+  accountId: string;
+  /** `session_updated_at` as the sweep read it: a session replaced since then is left alone. */
+  sessionUpdatedAt: Date;
+  message: string;
+}
+
+/** The account, still holding the session the sweep read (a person's new token wins over the sweep). */
+const sameSession = (input: SweptSession) =>
+  and(
+    eq(accounts.id, input.accountId),
+    eq(accounts.userId, input.userId),
+    isNull(accounts.deletedAt),
+    // The row keeps microseconds; what the sweep read came back as a JavaScript Date.
+    sql`date_trunc('milliseconds', ${accounts.sessionUpdatedAt}) = ${input.sessionUpdatedAt.toISOString()}::timestamptz`,
+  );
+
+/** Stores the refreshed token: a new session (its 60 days start now), known valid. Null when the session was replaced meanwhile. */
+export async function saveRefreshedToken(db: DbOrTx, input: SweptSession & { credentialsEncrypted: string }): Promise<Account | null> {
+  const [row] = await db
+    .update(accounts)
+    .set({
+      credentialsEncrypted: input.credentialsEncrypted,
+      sessionUpdatedAt: sql`now()`,
+      sessionValid: true,
+      sessionCheckTemporaryFailure: false,
+      sessionMessage: input.message,
+      sessionCheckedAt: sql`now()`,
+      updatedAt: sql`now()`,
+    })
+    .where(sameSession(input))
+    .returning();
+  return row ?? null;
+}
+
+/**
+ * A refresh that failed: while the token lives, a temporary failure of its check (what was known
+ * stays); once expired, known invalid. Null when the session was replaced meanwhile.
+ */
+export async function recordTokenRefreshFailure(db: DbOrTx, input: SweptSession & { expired: boolean }): Promise<Account | null> {
+  const [row] = await db
+    .update(accounts)
+    .set({
+      ...(input.expired ? { sessionValid: false } : {}),
+      sessionCheckTemporaryFailure: !input.expired,
+      sessionMessage: input.message,
+      sessionCheckedAt: sql`now()`,
+      updatedAt: sql`now()`,
+    })
+    .where(sameSession(input))
+    .returning();
+  return row ?? null;
 }

@@ -4,11 +4,13 @@ import { Queue } from 'bullmq';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { parseConfig } from '@autoposter/config';
 import { schema } from '@autoposter/db';
+import { accountHealthStatus } from '@autoposter/db/repositories/account-health-status';
+import { findAccount } from '@autoposter/db/repositories/accounts';
 import { findDeliveryWithAttempts, listDeliveryLogs } from '@autoposter/db/repositories/delivery-reads';
 import { findDeliveryForJob, type DeliveryRow } from '@autoposter/db/repositories/delivery-runs';
 import { startFakeGraph, type StartedFakeGraph } from '@autoposter/fake-graph';
 import { createLogger } from '@autoposter/logger';
-import { createMetaPublisher, type MetaPublisherOptions } from '@autoposter/meta-publisher';
+import type { MetaPublisherOptions } from '@autoposter/meta-publisher';
 import { deliveryJobId, publishQueueOptions, type JobPayloads } from '@autoposter/queue';
 import {
   createTestDatabase,
@@ -24,8 +26,9 @@ import {
   type TestDatabase,
   type TestRedis,
 } from '@autoposter/testing';
-import { startWorkerService, type RunningWorkerService } from '@autoposter/worker-runtime';
+import type { RunningWorkerService } from '@autoposter/worker-runtime';
 import { metaWorkerConfigSections } from '../config.ts';
+import { startMetaWorker } from '../meta-worker.ts';
 
 export interface MediaFile {
   mime: string;
@@ -35,6 +38,8 @@ export interface MediaFile {
   altText?: string;
   /** The JPEG rendition the gateway made (served for `?rendition=jpeg`). */
   jpeg?: Buffer;
+  /** The next this many fetches answer 404 (Meta then fails the container with 2207052). */
+  failFetches?: number;
 }
 
 export interface RunningMetaWorker extends RunningWorkerService {
@@ -47,6 +52,10 @@ async function startPublicMedia(files: Map<string, MediaFile>): Promise<{ app: F
   app.get('/public/media/:id', async (request, reply) => {
     const file = files.get((request.params as { id: string }).id);
     if (!file) return reply.code(404).send({ error: 'not found' });
+    if (file.failFetches) {
+      file.failFetches -= 1;
+      return reply.code(404).send({ error: 'not found' });
+    }
     const wantsJpeg = (request.query as { rendition?: string }).rendition === 'jpeg' && file.jpeg;
     return wantsJpeg ? reply.type('image/jpeg').send(file.jpeg) : reply.type(file.mime).send(file.body);
   });
@@ -108,17 +117,9 @@ export class MetaHarness {
         done();
       },
     });
-    const publisher = createMetaPublisher({
-      graph: { graphBaseUrl: config.graph.graphBaseUrl, instagramBaseUrl: config.graph.instagramBaseUrl, version: config.graph.version, timeoutMs: config.graph.timeoutMs },
-      usageSlowdownPercent: config.graph.usageSlowdownPercent,
-      polling: { intervalMs: 25, timeoutMs: 5_000 },
-      ...options.publisher,
-    });
-    const service = await startWorkerService(config, {
-      service: 'meta-worker',
-      queueName: 'meta',
-      publisher,
+    const service = await startMetaWorker(config, {
       logger: createLogger({ service: 'meta-worker', level: 'debug', destination: sink }),
+      publisher: { polling: { intervalMs: 25, timeoutMs: 5_000 }, ...options.publisher },
     });
     await service.worker.worker.waitUntilReady();
     const running = { ...service, logs };
@@ -158,11 +159,16 @@ export class MetaHarness {
     return { account, igUserId: page.igUserId!, token: page.pageToken, userId };
   }
 
-  /** A queued post with one delivery on the account, in a posting job, and its job in the queue. */
+  /**
+   * A queued post with one delivery on the account, in a posting job, and its job in the queue.
+   * With `earlierAttempt`, the delivery is a retry: its first attempt failed (outcome known) at
+   * `startedAt`, having saved `providerState`.
+   */
   async deliver(
     account: typeof schema.accounts.$inferSelect,
     channel: 'facebook_page' | 'instagram',
     post: { body: string; link?: string; mediaIds?: string[]; videoMediaId?: string; title?: string },
+    options: { earlierAttempt?: { startedAt: Date; providerState: Record<string, unknown> } } = {},
   ): Promise<DeliveryRow> {
     const { deliveries } = await insertPost(this.db.db, account.userId, [{ channel, accountId: account.id, status: 'queued', dueAt: new Date() }], {
       body: post.body,
@@ -173,6 +179,15 @@ export class MetaHarness {
     });
     const delivery = deliveries[0]!;
     await insertPostingJob(this.db.db, account.userId, [delivery]);
+    if (options.earlierAttempt) {
+      const { startedAt, providerState } = options.earlierAttempt;
+      await this.db.pool.query(
+        `insert into delivery_attempts (delivery_id, user_id, attempt_no, started_at, finished_at, outcome, error_type, error_message, provider_state)
+         values ($1, $2, 1, $3, $3, 'retrying', 'provider_unavailable', 'An earlier attempt failed', $4)`,
+        [delivery.id, delivery.userId, startedAt, providerState],
+      );
+      await this.db.pool.query('update deliveries set attempt_count = 1 where id = $1', [delivery.id]);
+    }
     await enqueueDelivery(this.jobQueue(), delivery, { maxAttempts: 4 });
     return delivery;
   }
@@ -180,6 +195,23 @@ export class MetaHarness {
   jobQueue(): Queue<JobPayloads['publish-delivery']> {
     this.queue ??= new Queue('meta', { ...publishQueueOptions, connection: this.redis.client, prefix: this.redis.prefix });
     return this.queue;
+  }
+
+  /** The account's health as the gateway shows it (healthy, warning, error). */
+  async health(account: { id: string; userId: string }) {
+    return accountHealthStatus((await findAccount(this.db.db, account.userId, account.id))!, new Date());
+  }
+
+  async account(account: { id: string; userId: string }) {
+    return (await findAccount(this.db.db, account.userId, account.id))!;
+  }
+
+  /** An Instagram publication at `at` (counted in the rolling 24 h publishing quota). */
+  seedInstagramPublication(igUserId: string, at: Date) {
+    const { store } = this.graph.control;
+    const id = store.newId();
+    store.publishTimes.set(igUserId, [...(store.publishTimes.get(igUserId) ?? []), at]);
+    store.igMedia.set(id, { id, igUserId, containerId: 'none', mediaType: 'IMAGE', caption: `earlier ${id}`, altText: null, timestamp: at, permalink: `https://www.instagram.com/p/${id}/` });
   }
 
   async delivery(id: string): Promise<DeliveryRow> {
