@@ -47,6 +47,7 @@ await withCleanup(
           operations: tally.operations,
           requests: tally.requests,
           '5xx': tally.serverErrors.length,
+          'documented 502/504 (no worker or provider runs)': tally.upstreamUnavailable.length,
           'bodies without code': tally.withoutCode.length,
           unanswered: tally.unanswered.length,
           'requests/s': round(tally.requests / seconds, 0),
@@ -55,6 +56,7 @@ await withCleanup(
       const statuses = [...tally.statuses].sort(([a], [b]) => a - b);
       printTable('Responses by status', [Object.fromEntries(statuses.map(([status, count]) => [String(status), count]))]);
       for (const failure of [...tally.serverErrors, ...tally.withoutCode, ...tally.unanswered].slice(0, 10)) console.log(JSON.stringify(failure));
+      for (const answer of tally.upstreamUnavailable.slice(0, 3)) console.log(`documented upstream answer: ${JSON.stringify(answer)}`);
       const met = tally.requests >= TARGET_REQUESTS && tally.serverErrors.length === 0 && tally.withoutCode.length === 0 && tally.unanswered.length === 0;
       printVerdict('fuzz', met, `${tally.requests} requests over ${tally.operations} operations: ${tally.serverErrors.length} 5xx, ${tally.withoutCode.length} bodies without code (target 0 and 0)`);
     } finally {

@@ -54,7 +54,12 @@ export interface Operation {
   secured: boolean;
   parameters: Parameter[];
   body?: Schema;
+  /** The 502 and 504 it documents: a provider or worker it waits on did not answer. */
+  upstreamStatuses: number[];
 }
+
+/** Statuses that say a dependency outside the gateway failed, not the gateway. */
+const UPSTREAM_STATUSES = [502, 504];
 
 export interface FuzzRequest {
   method: string;
@@ -83,6 +88,11 @@ export interface FuzzTally {
   operations: number;
   requests: number;
   serverErrors: FuzzFailure[];
+  /**
+   * 502/504 answers the operation documents, with the contract's body: the provider or worker it
+   * waits on did not answer (the fuzz runs none). Not counted as 5xx.
+   */
+  upstreamUnavailable: FuzzFailure[];
   withoutCode: FuzzFailure[];
   /** Requests that got no answer at all (the connection closed or timed out): over HTTP only. */
   unanswered: FuzzFailure[];
@@ -105,7 +115,10 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'
 /** Every operation of the document. */
 export function operationsOf(doc: {
   security?: unknown[];
-  paths: Record<string, Record<string, { operationId?: string; security?: unknown[]; parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
+  paths: Record<
+    string,
+    Record<string, { operationId?: string; security?: unknown[]; parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> }; responses?: Record<string, unknown> }>
+  >;
 }): Operation[] {
   return Object.entries(doc.paths).flatMap(([path, methods]) =>
     Object.entries(methods)
@@ -117,6 +130,7 @@ export function operationsOf(doc: {
         secured: (operation.security ?? doc.security ?? []).length > 0,
         parameters: operation.parameters ?? [],
         body: operation.requestBody?.content?.['application/json']?.schema,
+        upstreamStatuses: UPSTREAM_STATUSES.filter((status) => operation.responses?.[String(status)] !== undefined),
       })),
   );
 }
@@ -767,6 +781,7 @@ export async function fuzzOpenApiWith(send: Send, options: FuzzOptions): Promise
     operations: operations.length,
     requests: 0,
     serverErrors: [],
+    upstreamUnavailable: [],
     withoutCode: [],
     unanswered: [],
     crossTenantReads: [],
@@ -805,7 +820,8 @@ export async function fuzzOpenApiWith(send: Send, options: FuzzOptions): Promise
         tally.unanswered.push(failureOf(operation, request, 0, answer.message));
       } else {
         tally.statuses.set(answer.status, (tally.statuses.get(answer.status) ?? 0) + 1);
-        if (answer.status >= 500) tally.serverErrors.push(failureOf(operation, request, answer.status, answer.body));
+        if (operation.upstreamStatuses.includes(answer.status) && hasErrorBody(answer)) tally.upstreamUnavailable.push(failureOf(operation, request, answer.status, answer.body));
+        else if (answer.status >= 500) tally.serverErrors.push(failureOf(operation, request, answer.status, answer.body));
         else if (answer.status >= 400 && !hasErrorBody(answer)) tally.withoutCode.push(failureOf(operation, request, answer.status, answer.body));
         if (request.badToken && operation.secured) {
           tally.badTokenChecks += 1;
