@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startFakeFacebook, type FakeFacebook, type FakeLocale } from '@autoposter/fake-facebook';
+import { numericId, startFakeFacebook, type FakeFacebook, type FakeLocale, type GroupPost, type Listing } from '@autoposter/fake-facebook';
 import { PublishError } from '@autoposter/publisher';
 import { createFacebookBrowserPublisher, type FacebookBrowserPublisher } from './facebook-publisher.ts';
 import { testBrowserSettings } from './settings.ts';
-import { publishAccount, publishRequest } from './test/fixtures.ts';
+import { publishAccount, publishRequest, type RecordedRequest } from './test/fixtures.ts';
 
 // Real Chromium on a shared 2-core machine: a flow can take far longer than the suite's default.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
@@ -19,6 +19,41 @@ afterAll(async () => {
   await publisher?.close();
   await fake?.close();
 });
+
+/** The request of the attempt after one whose outcome is unknown: what it saved before its final click. */
+const afterUnknownOutcome = (request: RecordedRequest): RecordedRequest => ({ ...request, attemptNo: 2, savedState: request.saved.at(-1)! });
+
+/** Puts `item` where the fake shows it first (its lists are newest last). */
+function showFirst<T>(items: T[], item: T) {
+  items.splice(items.indexOf(item), 1);
+  items.push(item);
+}
+
+const yesterday = () => new Date(Date.now() - 86_400_000).toISOString();
+
+function oldListing(userId: string, title: string): Listing {
+  const old: Listing = {
+    id: numericId(),
+    userId,
+    title,
+    price: '90',
+    category: 'Furniture',
+    condition: 'Used - good',
+    description: '',
+    location: 'Austin, Minnesota',
+    photoCount: 1,
+    boosted: false,
+    createdAt: yesterday(),
+  };
+  fake.state.listings.push(old);
+  return old;
+}
+
+function oldGroupPost(groupId: string, userId: string, text: string): GroupPost {
+  const old: GroupPost = { id: numericId(), groupId, userId, text, photoCount: 0, status: 'posted', createdAt: yesterday() };
+  fake.state.groupPosts.push(old);
+  return old;
+}
 
 const listing = (title: string) => ({
   title,
@@ -109,14 +144,58 @@ describe.each<FakeLocale>(['en_US', 'es_LA'])('Marketplace and groups in %s', (l
     fake.state.listings.push(
       ...Array.from({ length: 34 }, (_, i) => ({ ...fake.state.listingsOf(account.userId)[0]!, id: `9${i}000`, title: `Newer listing ${i}` })),
     );
-    expect(await publisher.findExisting(request)).toEqual({ providerPostId: post.providerPostId, permalink: post.permalink });
+    expect(await publisher.findExisting(afterUnknownOutcome(request))).toEqual({ providerPostId: post.providerPostId, permalink: post.permalink });
     const missing = publishRequest(publishAccount(fake, account), listing('Never published'));
-    expect(await publisher.findExisting(missing)).toBeNull();
+    expect(await publisher.findExisting({ ...missing, savedState: { ...request.saved[0]!, title: 'Never published', existing_ids: [] } })).toBeNull();
 
     const group = fake.state.addGroup({});
     const groupRequest = publishRequest(publishAccount(fake, account), { body: `Found later ${locale}` }, { channel: 'facebook_group', targetId: group.id, photos: 0 });
     const groupPost = await publisher.publish(groupRequest);
-    expect(await publisher.findExisting(groupRequest)).toEqual({ providerPostId: groupPost.providerPostId, permalink: groupPost.permalink });
+    expect(await publisher.findExisting(afterUnknownOutcome(groupRequest))).toEqual({ providerPostId: groupPost.providerPostId, permalink: groupPost.permalink });
+  });
+
+  it('never adopts a listing of the same title that was there before the final click', async () => {
+    const account = fake.state.addAccount({ locale });
+    const title = `Pine dresser ${locale}`;
+    const old = oldListing(account.userId, title);
+    const request = publishRequest(publishAccount(fake, account), listing(title), { photos: 1 });
+    const result = await publisher.publish(request);
+    expect(result.providerPostId).not.toBe(old.id);
+    expect(request.saved).toEqual([expect.objectContaining({ flow: 'marketplace', existing_ids: [old.id] })]);
+
+    // Facebook lists a renewed listing first: the old one now shows above the new one.
+    showFirst(fake.state.listings, old);
+    const retry = afterUnknownOutcome(request);
+    expect(await publisher.findExisting(retry)).toEqual({ providerPostId: result.providerPostId, permalink: result.permalink });
+    // A click older than the attempts whose outcome is unknown published nothing they need to find.
+    expect(await publisher.findExisting({ ...retry, since: new Date(Date.now() + 3_600_000) })).toBeNull();
+    // Facebook never stored the new listing: the old one is not it.
+    fake.state.listings.splice(fake.state.listings.findIndex((l) => l.id === result.providerPostId), 1);
+    expect(await publisher.findExisting(retry)).toBeNull();
+    // No attempt got as far as the click (nothing saved): nothing can have been published.
+    expect(await publisher.findExisting({ ...retry, savedState: null })).toBeNull();
+  });
+
+  it('reads back its own new group post, not an older identical one by itself or another member', async () => {
+    const account = fake.state.addAccount({ locale });
+    const member = fake.state.addAccount({ locale, name: 'Other Member' });
+    const group = fake.state.addGroup({});
+    const text = `Selling my old bike ${locale}\nDM me`;
+    const olderOwn = oldGroupPost(group.id, account.userId, text);
+    oldGroupPost(group.id, member.userId, text);
+    // Facebook takes its time: the older identical posts are all the feed shows for a while after Post.
+    fake.state.script(account.userId, { kind: 'slow_publish', ms: 1_500 }, 1);
+    const request = publishRequest(publishAccount(fake, account), { body: text }, { channel: 'facebook_group', targetId: group.id, photos: 0 });
+    const result = await publisher.publish(request);
+
+    const stored = fake.state.groupPosts.filter((p) => p.groupId === group.id && p.userId === account.userId).at(-1)!;
+    expect(stored.id).not.toBe(olderOwn.id);
+    expect(result).toEqual(expect.objectContaining({ providerPostId: stored.id, permalink: `${fake.url}/groups/${group.id}/posts/${stored.id}/` }));
+    expect((request.saved[0]!.existing_ids as string[]).sort()).toEqual(fake.state.groupPosts.filter((p) => p.groupId === group.id && p !== stored).map((p) => p.id).sort());
+
+    // The feed shows the older post of the account first ("Most relevant"): still not it.
+    showFirst(fake.state.groupPosts, olderOwn);
+    expect(await publisher.findExisting(afterUnknownOutcome(request))).toEqual({ providerPostId: stored.id, permalink: result.permalink });
   });
 
   it('refuses a listing without a category or a condition before opening the form, naming what is missing', async () => {

@@ -141,6 +141,11 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
       reply.raw.once('close', release);
     }).then(() => reply.code(503).send({ error: 'hung call released' }));
 
+  const slowPublish = async (account: FakeAccount) => {
+    const slow = state.fault(account.userId, 'slow_publish');
+    if (slow) await new Promise((resolve) => setTimeout(resolve, slow.ms));
+  };
+
   app.get('/login/', async (request, reply) => {
     const next = String((request.query as Record<string, unknown>).next ?? '/');
     return html(reply, loginPage(localeOf(request), next));
@@ -262,6 +267,7 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
     const account = apiSession(request, reply);
     if (!account) return;
     if (state.fault(account.userId, 'block')) return { blocked: true };
+    await slowPublish(account);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const listing = {
       id: numericId(),
@@ -297,6 +303,7 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
     const group = state.groups.get((request.params as { id: string }).id);
     if (!group) return reply.code(404).send({ error: 'no such group' });
     if (state.fault(account.userId, 'block')) return { blocked: true };
+    await slowPublish(account);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const post = {
       id: numericId(),

@@ -28,6 +28,8 @@ export type Fault =
   | { kind: 'slow_upload'; ms: number }
   /** The server stores the listing or post, then never answers. */
   | { kind: 'publish_hang' }
+  /** Publishing takes this long before the listing or post is stored and the call answers. */
+  | { kind: 'slow_publish'; ms: number }
   /** The page shows a "Leave page?" dialog over the form once it loads. */
   | { kind: 'leave_dialog' };
 
