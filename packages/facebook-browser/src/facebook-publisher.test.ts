@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { numericId, startFakeFacebook, type FakeFacebook, type FakeLocale, type GroupPost, type Listing } from '@autoposter/fake-facebook';
+import { numericId, startFakeFacebook, type FakeFacebook, type Fault, type FakeLocale, type GroupPost, type Listing } from '@autoposter/fake-facebook';
 import { PublishError } from '@autoposter/publisher';
 import { createFacebookBrowserPublisher, type FacebookBrowserPublisher } from './facebook-publisher.ts';
 import { testBrowserSettings } from './settings.ts';
@@ -127,6 +127,26 @@ describe.each<FakeLocale>(['en_US', 'es_LA'])('Marketplace and groups in %s', (l
       if (type === 'rate_limit') expect((error as PublishError).retryAfterMs).toBe(24 * 3_600_000);
     }
     fake.state.clearFaults(account.userId);
+  });
+
+  it('tells a session Facebook ended without a redirect: its login form in place, or its session cookies gone', async () => {
+    const account = fake.state.addAccount({ locale });
+    const group = fake.state.addGroup({});
+    const loggedOut = async (fault: Omit<Extract<Fault, { kind: 'logged_out_in_place' }>, 'kind'>) => {
+      fake.state.clearFaults(account.userId);
+      fake.state.script(account.userId, { kind: 'logged_out_in_place', ...fault });
+      return publisher.checkBrowserSession(publishAccount(fake, account), {});
+    };
+    expect(await loggedOut({})).toMatchObject({ valid: false, errorType: 'session_expired', message: expect.stringContaining('login form') });
+    expect(await loggedOut({ as_visitor: true, clear_cookies: true })).toMatchObject({ valid: false, errorType: 'session_expired', message: expect.stringContaining('cookies') });
+
+    await loggedOut({});
+    const request = publishRequest(publishAccount(fake, account), { body: `Logged out ${locale}` }, { channel: 'facebook_group', targetId: group.id, photos: 0 });
+    const error = (await publisher.publish(request).catch((e: unknown) => e)) as PublishError;
+    expect(error.type).toBe('session_expired');
+    expect(error.screenshot!.subarray(1, 4).toString()).toBe('PNG');
+    fake.state.clearFaults(account.userId);
+    expect(await publisher.checkBrowserSession(publishAccount(fake, account), {})).toMatchObject({ valid: true });
   });
 
   it('gets through a "Leave page?" dialog and a slow upload, keeping Publish disabled until photos are in', async () => {

@@ -153,6 +153,13 @@ export function localeForHtmlLang(lang: string | null | undefined): { id: Locale
   return { id: 'en_US', texts: enUS, known: false };
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const exactlyOneOf = (texts: string[]) => new RegExp(`^(?:${texts.map(escapeRegExp).join('|')})$`, 'i');
+
+/** The login form's password field and button in any shipped language: Facebook may show it in place of a page. */
+export const anyLoginPassword = exactlyOneOf(Object.values(locales).map((l) => l.login.password));
+export const anyLoginSubmit = exactlyOneOf(Object.values(locales).map((l) => l.login.submit));
+
 /** Block and captcha notices in any shipped language (checked before the page's language is known). */
 export const anyBlock = new RegExp(Object.values(locales).map((l) => l.block.source).join('|'), 'i');
 export const anyCaptcha = new RegExp(Object.values(locales).map((l) => l.captcha.source).join('|'), 'i');

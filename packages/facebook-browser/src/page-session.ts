@@ -1,6 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { PublishError, type ErrorType } from '@autoposter/publisher';
-import { anyBlock, anyCaptcha, localeForHtmlLang, type LocaleId, type LocaleTexts } from './locales.ts';
+import { SESSION_COOKIES } from './credentials.ts';
+import { anyBlock, anyCaptcha, anyLoginPassword, anyLoginSubmit, localeForHtmlLang, type LocaleId, type LocaleTexts } from './locales.ts';
 import { Pacer } from './pacing.ts';
 import type { BrowserSettings } from './settings.ts';
 
@@ -68,15 +69,32 @@ export class PageSession {
     if (/^\/(checkpoint|two_step_verification|two_factor)/.test(path)) {
       return { type: 'captcha', message: 'Facebook asks this account to pass a security checkpoint: log in by hand (pnpm cli facebook-login) and update the session' };
     }
-    if (/^\/login/.test(path)) {
-      return { type: 'session_expired', message: 'Facebook sent the browser to its login page: the session expired; update it with PUT /api/accounts/:id/session' };
-    }
+    if (/^\/login/.test(path)) return sessionExpired('Facebook sent the browser to its login page');
+    if (await this.showsLoginForm()) return sessionExpired('Facebook shows its login form instead of the page');
+    if (await this.lostSessionCookies()) return sessionExpired('Facebook ended the session (its c_user and xs cookies are gone)');
     const text = await this.visibleText();
     const block = anyBlock.exec(text);
     if (block) return { type: 'rate_limit', message: `Facebook blocked this account for now: "${block[0]}"` };
     const captcha = anyCaptcha.exec(text);
     if (captcha) return { type: 'captcha', message: `Facebook shows a security check: "${captcha[0]}"` };
     return null;
+  }
+
+  /**
+   * Facebook's login form on the page. Logged out, Facebook shows it at `/` (and a public group
+   * without its composer) at the address asked for, without sending the browser to `/login`.
+   */
+  async showsLoginForm(): Promise<boolean> {
+    const visible = (locator: Locator) => locator.first().isVisible().catch(() => false);
+    return (await visible(this.page.getByLabel(anyLoginPassword))) && (await visible(this.page.getByRole('button', { name: anyLoginSubmit })));
+  }
+
+  /** Facebook deletes `c_user` and `xs` when it ends a session. */
+  private async lostSessionCookies(): Promise<boolean> {
+    const cookies = await this.page.context().cookies(this.page.url()).catch(() => null);
+    if (!cookies) return false;
+    const names = new Set(cookies.filter((cookie) => cookie.value !== '').map((cookie) => cookie.name));
+    return SESSION_COOKIES.some((name) => !names.has(name));
   }
 
   private async visibleText(): Promise<string> {
@@ -129,5 +147,10 @@ export class PageSession {
     return this.pacer.pause(this.signal);
   }
 }
+
+const sessionExpired = (what: string): AccessProblem => ({
+  type: 'session_expired',
+  message: `${what}: the session expired; update it with PUT /api/accounts/:id/session`,
+});
 
 export const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;

@@ -110,11 +110,22 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
       void reply.redirect(`/login/?next=${next}`);
       return null;
     }
+    const loggedOut = state.fault(account.userId, 'logged_out_in_place');
+    if (loggedOut) {
+      void showLoggedOut(request, reply, account.locale, loggedOut);
+      return null;
+    }
     if (state.fault(account.userId, 'checkpoint', false)) {
       void reply.redirect(`/checkpoint/?next=${next}`);
       return null;
     }
     return account;
+  }
+
+  /** A logged-out visitor's view of the page, at its own address (see the `logged_out_in_place` fault). */
+  function showLoggedOut(request: FastifyRequest, reply: FastifyReply, locale: FakeLocale, fault: Extract<Fault, { kind: 'logged_out_in_place' }>) {
+    if (fault.clear_cookies) reply.header('set-cookie', ['c_user=; Path=/; Max-Age=0', 'xs=; Path=/; Max-Age=0']);
+    return html(reply, fault.as_visitor ? notFoundPage(locale) : loginPage(locale, request.url));
   }
 
   function apiSession(request: FastifyRequest, reply: FastifyReply): FakeAccount | null {

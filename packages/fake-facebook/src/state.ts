@@ -18,6 +18,13 @@ export type FormField = 'photos' | 'title' | 'price' | 'category' | 'condition' 
 export type Fault =
   /** Every page redirects to the login form. */
   | { kind: 'session_expired' }
+  /**
+   * Every page shows a logged-out visitor's view at the address asked for, with no redirect, as
+   * Facebook does at `/` and on public groups: its login form, or with `as_visitor` the content's
+   * public view ("This content isn't available right now"). `clear_cookies` also deletes
+   * `c_user` and `xs`, as Facebook does when it ends a session.
+   */
+  | { kind: 'logged_out_in_place'; as_visitor?: boolean; clear_cookies?: boolean }
   /** Every page redirects to an identity checkpoint. */
   | { kind: 'checkpoint' }
   /** Publishing answers with the "You're Going Too Fast" block notice. */
