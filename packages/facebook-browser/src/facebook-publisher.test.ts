@@ -240,3 +240,35 @@ describe.each<FakeLocale>(['en_US', 'es_LA'])('Marketplace and groups in %s', (l
     expect(fake.state.listingsOf(account.userId)).toHaveLength(0);
   });
 });
+
+describe('an interface language without a table', () => {
+  it('fails at once, naming the language and how to add it, and the session check says so without calling the session invalid', async () => {
+    const french = fake.state.addAccount({});
+    fake.state.script(french.userId, { kind: 'interface_language', lang: 'fr' });
+    const error = (await publisher.publish(publishRequest(publishAccount(fake, french), listing('Table en chêne'))).catch((e: unknown) => e)) as PublishError;
+    expect(error).toBeInstanceOf(PublishError);
+    expect(error).toMatchObject({ type: 'ui_changed', code: 'PageSession.language', temporary: false });
+    expect(error.message).toContain('French (fr)');
+    expect(error.message).toContain('English (US) or Español (Latinoamérica)');
+    expect(error.message).toContain('packages/facebook-browser/src/locales.ts');
+    expect(fake.state.listingsOf(french.userId)).toEqual([]);
+    expect(await publisher.checkBrowserSession(publishAccount(fake, french), { flow: 'marketplace' })).toEqual({
+      valid: true,
+      message: expect.stringContaining('Logged in, but Facebook shows this account in French (fr)'),
+      flowCheck: { ok: false, missing: ['PageSession.language'] },
+    });
+
+    // Spain's Spanish: the page says only "es", Facebook's locale cookie says which.
+    const spanish = fake.state.addAccount({ locale: 'es_LA' });
+    const fromSpain = publishAccount(fake, spanish);
+    const cookies = (fromSpain.credentials as { cookies: Record<string, unknown>[] }).cookies;
+    fromSpain.credentials = { cookies: cookies.map((c) => (c.name === 'locale' ? { ...c, value: 'es_ES' } : c)) };
+    const group = fake.state.addGroup({});
+    const spainError = (await publisher
+      .publish(publishRequest(fromSpain, { body: 'Bicicleta' }, { channel: 'facebook_group', targetId: group.id, photos: 0 }))
+      .catch((e: unknown) => e)) as PublishError;
+    expect(spainError).toMatchObject({ type: 'ui_changed', code: 'PageSession.language' });
+    expect(spainError.message).toContain('Spanish (Spain) (es_ES)');
+    expect(fake.state.groupPosts.filter((p) => p.groupId === group.id)).toEqual([]);
+  });
+});

@@ -3,7 +3,7 @@ import { classifyError, PublishError, type Publisher, type PublishAccount, type 
 import { BrowserPool } from './browser-pool.ts';
 import { sessionUserId, toStoredState, type BrowserCredentials, type StorageState } from './credentials.ts';
 import { captureEvidence, withEvidence } from './evidence.ts';
-import { PageSession } from './page-session.ts';
+import { LANGUAGE_ELEMENT, PageSession } from './page-session.ts';
 import { GroupPage } from './pages/group-page.ts';
 import { MarketplaceForm } from './pages/marketplace-form.ts';
 import { YourListings } from './pages/your-listings.ts';
@@ -184,6 +184,10 @@ export function createFacebookBrowserPublisher(settings: BrowserSettings, pool =
         return value;
       } catch (error) {
         const failure = error instanceof PublishError ? error : classifyBrowserError(error);
+        // Logged in (the language is read once the session is known good), but nothing can be posted.
+        if (failure.code === LANGUAGE_ELEMENT) {
+          return { valid: true, message: `Logged in, but ${failure.message}`, ...(options.flow ? { flowCheck: { ok: false, missing: [LANGUAGE_ELEMENT] } } : {}) };
+        }
         const temporary = failure.temporary;
         return { valid: temporary, temporary, errorType: failure.type, message: failure.message };
       }

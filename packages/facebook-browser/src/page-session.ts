@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { PublishError, type ErrorType } from '@autoposter/publisher';
 import { SESSION_COOKIES } from './credentials.ts';
-import { anyBlock, anyCaptcha, anyLoginPassword, anyLoginSubmit, localeForHtmlLang, type LocaleId, type LocaleTexts } from './locales.ts';
+import { anyBlock, anyCaptcha, anyLoginPassword, anyLoginSubmit, englishUS, languageName, localeFor, locales, pageLanguage, type Locale, type LocaleTexts } from './locales.ts';
 import { Pacer } from './pacing.ts';
 import type { BrowserSettings } from './settings.ts';
 
@@ -19,7 +19,7 @@ export interface AccessProblem {
  * element they looked for; this decides whether the page changed or the account is in trouble).
  */
 export class PageSession {
-  locale: { id: LocaleId; texts: LocaleTexts } = { ...localeForHtmlLang('en') };
+  locale: Locale = englishUS;
   readonly pacer: Pacer;
 
   constructor(
@@ -49,9 +49,18 @@ export class PageSession {
       throw new PublishError('network_error', `Could not open ${path} on Facebook: ${firstLine(error)}`, { cause: error });
     }
     await this.ensureAccess();
+    await this.readLanguage();
+  }
+
+  /** The page's interface language (see `localeFor`); one without a table fails, naming it. */
+  async readLanguage(): Promise<void> {
     const lang = await this.page.evaluate(() => document.documentElement.lang).catch(() => '');
-    const locale = localeForHtmlLang(lang);
-    this.locale = { id: locale.id, texts: locale.texts };
+    const cookies = await this.page.context().cookies(this.page.url()).catch(() => []);
+    const localeCookie = cookies.find((cookie) => cookie.name === 'locale')?.value ?? null;
+    const language = pageLanguage(lang, localeCookie);
+    const locale = localeFor(language);
+    if (!locale) throw unsupportedLanguage(language);
+    this.locale = locale;
   }
 
   /** Throws the account's problem (logged out, checkpoint, captcha, block) if the page shows one. */
@@ -146,6 +155,24 @@ export class PageSession {
   pause(): Promise<void> {
     return this.pacer.pause(this.signal);
   }
+}
+
+/** The element a page in a language without a table fails on. */
+export const LANGUAGE_ELEMENT = 'PageSession.language';
+
+const supportedLanguages = Object.values(locales).map((texts) => texts.name).join(' or ');
+
+/**
+ * Permanent, like a changed page: driving it with another language's texts would fail later and
+ * name the wrong element, and its block and captcha notices would go unrecognised.
+ */
+function unsupportedLanguage(tag: string): PublishError {
+  const language = tag ? `in ${languageName(tag)}` : 'in a language it does not declare (no <html lang>)';
+  return new PublishError(
+    'ui_changed',
+    `Facebook shows this account ${language}, which the worker has no texts for: switch the account's Facebook language to ${supportedLanguages}, or add a table for it to packages/facebook-browser/src/locales.ts`,
+    { code: LANGUAGE_ELEMENT },
+  );
 }
 
 const sessionExpired = (what: string): AccessProblem => ({

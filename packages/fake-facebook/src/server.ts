@@ -13,6 +13,7 @@ import {
   sellingPage,
   SELLING_PAGE_SIZE,
 } from './pages.ts';
+import { escapeHtml } from './html.ts';
 import { FakeState, numericId, type FakeAccount, type Fault, type FormField } from './state.ts';
 import { fakeLocales, fakeTexts, places, type FakeLocale } from './texts.ts';
 
@@ -328,6 +329,14 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
     state.groupPosts.push(post);
     if (state.fault(account.userId, 'publish_hang')) return hang(reply);
     return { id: post.id, status: post.status, text: post.text };
+  });
+
+  /** The `interface_language` fault: the account's pages declare another `<html lang>`. */
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (typeof payload !== 'string' || !payload.startsWith('<!DOCTYPE html>')) return payload;
+    const userId = parseCookies(request.headers.cookie).get('c_user')?.[0];
+    const fault = userId ? state.fault(userId, 'interface_language', false) : null;
+    return fault ? payload.replace(/<html lang="[^"]*"/, `<html lang="${escapeHtml(fault.lang)}"`) : payload;
   });
 
   registerControl(app, state, () => [...hung].forEach((release) => release()));

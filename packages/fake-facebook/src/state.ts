@@ -25,6 +25,8 @@ export type Fault =
    * `c_user` and `xs`, as Facebook does when it ends a session.
    */
   | { kind: 'logged_out_in_place'; as_visitor?: boolean; clear_cookies?: boolean }
+  /** Every page declares this interface language in `<html lang>` (an account set to a language the worker has no table for). */
+  | { kind: 'interface_language'; lang: string }
   /** Every page redirects to an identity checkpoint. */
   | { kind: 'checkpoint' }
   /** Publishing answers with the "You're Going Too Fast" block notice. */
