@@ -272,3 +272,25 @@ describe('an interface language without a table', () => {
     expect(fake.state.groupPosts.filter((p) => p.groupId === group.id)).toEqual([]);
   });
 });
+
+describe('warm contexts', () => {
+  it('publishes again for an account whose previous run was aborted mid-flow', async () => {
+    const warm = createFacebookBrowserPublisher(testBrowserSettings({ baseUrl: fake.url, warmContexts: 2, warmContextIdleMs: 60_000 }));
+    try {
+      const account = fake.state.addAccount({});
+      const credentials = publishAccount(fake, account);
+      fake.state.script(account.userId, { kind: 'slow_upload', ms: 10_000 }, 1);
+      const abort = new AbortController();
+      const uploadsBefore = fake.state.requests.filter((r) => r.path === '/api/upload').length;
+      const aborted = warm.publish(publishRequest(credentials, listing('Aborted chair'), { photos: 1, signal: abort.signal })).catch((e: unknown) => e);
+      await vi.waitFor(() => expect(fake.state.requests.filter((r) => r.path === '/api/upload').length).toBeGreaterThan(uploadsBefore), { timeout: 60_000, interval: 100 });
+      abort.abort(new Error('publish timed out'));
+      expect(await aborted).toBeInstanceOf(Error);
+
+      const result = await warm.publish(publishRequest(credentials, listing('Chair after the abort'), { photos: 1 }));
+      expect(fake.state.listingsOf(account.userId)).toEqual([expect.objectContaining({ id: result.providerPostId, title: 'Chair after the abort' })]);
+    } finally {
+      await warm.close();
+    }
+  });
+});

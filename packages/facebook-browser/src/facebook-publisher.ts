@@ -59,7 +59,7 @@ export function createFacebookBrowserPublisher(settings: BrowserSettings, pool =
     } finally {
       signal?.removeEventListener('abort', stop);
       await page?.close().catch(() => undefined);
-      await lease.release();
+      await lease.release({ discard: signal?.aborted ?? false });
     }
   }
 
