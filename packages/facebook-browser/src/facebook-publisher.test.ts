@@ -100,6 +100,18 @@ describe.each<FakeLocale>(['en_US', 'es_LA'])('Marketplace and groups in %s', (l
     expect(result.permalink).toBe(`${fake.url}/groups/${group.id}/posts/${stored!.id}/`);
   });
 
+  it('publishes a group post that itself mentions a security check and a captcha', async () => {
+    const account = fake.state.addAccount({ locale });
+    const group = fake.state.addGroup({});
+    const text = `Quick security check before you buy: ask me for the serial ${locale}\nNo captcha, no scams (control de seguridad incluido)`;
+    const request = publishRequest(publishAccount(fake, account), { body: text }, { channel: 'facebook_group', targetId: group.id, photos: 0 });
+    const result = await publisher.publish(request);
+    const [stored] = fake.state.groupPosts.filter((p) => p.groupId === group.id);
+    expect(stored).toMatchObject({ id: result.providerPostId, text });
+    // Its permalink is read back again later, with the post on the page: still no captcha.
+    expect(await publisher.findExisting(afterUnknownOutcome(request))).toEqual({ providerPostId: stored!.id, permalink: result.permalink });
+  });
+
   it('tells a post pending admin approval from a published one', async () => {
     const account = fake.state.addAccount({ locale });
     const group = fake.state.addGroup({ approval: true });

@@ -81,7 +81,7 @@ export class PageSession {
     if (/^\/login/.test(path)) return sessionExpired('Facebook sent the browser to its login page');
     if (await this.showsLoginForm()) return sessionExpired('Facebook shows its login form instead of the page');
     if (await this.lostSessionCookies()) return sessionExpired('Facebook ended the session (its c_user and xs cookies are gone)');
-    const text = await this.visibleText();
+    const text = await this.noticeText();
     const block = anyBlock.exec(text);
     if (block) return { type: 'rate_limit', message: `Facebook blocked this account for now: "${block[0]}"` };
     const captcha = anyCaptcha.exec(text);
@@ -106,8 +106,25 @@ export class PageSession {
     return SESSION_COOKIES.some((name) => !names.has(name));
   }
 
-  private async visibleText(): Promise<string> {
-    return this.page.locator('body').innerText({ timeout: 2_000 }).catch(() => '');
+  /**
+   * What Facebook itself says on the page: its dialogs, alerts and headings, without what people
+   * wrote (posts, the feed, editors, fields). A post that mentions a "security check" is no captcha.
+   */
+  private async noticeText(): Promise<string> {
+    return this.page
+      .evaluate(() => {
+        const written = '[role=article], [role=feed], [contenteditable], [role=textbox], textarea, input';
+        const notices = document.querySelectorAll('[role=dialog], [role=alertdialog], [role=alert], [role=heading], h1, h2, h3, h4, h5, h6');
+        const texts: string[] = [];
+        for (const notice of notices) {
+          if (notice.closest(written) || notice.getClientRects().length === 0) continue;
+          const copy = notice.cloneNode(true) as Element;
+          for (const part of copy.querySelectorAll(written)) part.remove();
+          texts.push(copy.textContent ?? '');
+        }
+        return texts.join('\n');
+      })
+      .catch(() => '');
   }
 
   /**
