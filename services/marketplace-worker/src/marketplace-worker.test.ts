@@ -131,6 +131,27 @@ describe('marketplace worker: real Chromium against the fake Facebook', () => {
     expect((await h.delivery(failed.id)).status).toBe('failed');
   });
 
+  it("holds a browser account that sets no limits to its kind's default gap between posts", async () => {
+    const seller = await h.seedAccount('en_US');
+    const pacing = { ...h.workerConfig().pacing, byKind: { facebook_browser: { dailyCap: 5, minGapSeconds: 3_600 } } };
+    await h.startWorker({ config: { concurrency: 2, pacing } });
+    const deliveries = [await h.queuePost(seller, { title: 'Paced one' }), await h.queuePost(seller, { title: 'Paced two' })];
+
+    const posted = await h.until('one delivery to post', async () => {
+      for (const d of deliveries) if ((await h.delivery(d.id)).status === 'posted') return d;
+      return null;
+    });
+    const waiting = deliveries.find((d) => d !== posted)!;
+    const line = await h.until('the other delivery to wait for the gap', async () =>
+      (await h.logs(waiting)).find((l) => l.message.includes("the account's minimum gap between posts")),
+    );
+    expect(line.level).toBe('INFO');
+    const until = Date.parse(/^Waiting until (\S+):/.exec(line.message)![1]!);
+    expect(until).toBeGreaterThan(Date.now() + 3_600_000 - 120_000);
+    expect((await h.delivery(waiting.id)).status).toBe('queued');
+    expect(h.fake.state.listingsOf(seller.fakeAccount.userId)).toHaveLength(1);
+  });
+
   it('runs two accounts in parallel, each with its own cookies', async () => {
     const alice = await h.seedAccount('en_US');
     const bruno = await h.seedAccount('es_LA');
