@@ -13,6 +13,7 @@ import {
   sellingPage,
   SELLING_PAGE_SIZE,
 } from './pages.ts';
+import { captchaPage, twoStepPage } from './fault-pages.ts';
 import { escapeHtml } from './html.ts';
 import { FakeState, numericId, type FakeAccount, type Fault, type FormField } from './state.ts';
 import { fakeLocales, fakeTexts, places, type FakeLocale } from './texts.ts';
@@ -116,12 +117,19 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
       void showLoggedOut(request, reply, account.locale, loggedOut);
       return null;
     }
-    if (state.fault(account.userId, 'checkpoint', false)) {
-      void reply.redirect(`/checkpoint/?next=${next}`);
+    const checkpoint = state.fault(account.userId, 'checkpoint', false);
+    if (checkpoint) {
+      void reply.redirect(`${checkpointPath(checkpoint)}?next=${next}`);
+      return null;
+    }
+    if (state.fault(account.userId, 'captcha')) {
+      void html(reply, captchaPage(account.locale));
       return null;
     }
     return account;
   }
+
+  const checkpointPath = (fault: Extract<Fault, { kind: 'checkpoint' }>) => (fault.two_step ? '/two_step_verification/authentication/' : '/checkpoint/');
 
   /** A logged-out visitor's view of the page, at its own address (see the `logged_out_in_place` fault). */
   function showLoggedOut(request: FastifyRequest, reply: FastifyReply, locale: FakeLocale, fault: Extract<Fault, { kind: 'logged_out_in_place' }>) {
@@ -174,13 +182,18 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
     ]);
     state.clearFaults(account.userId, 'session_expired');
     const checkpoint = state.fault(account.userId, 'checkpoint', false);
-    return reply.redirect(checkpoint ? '/checkpoint/' : next.startsWith('/') ? next : '/');
+    return reply.redirect(checkpoint ? checkpointPath(checkpoint) : next.startsWith('/') ? next : '/');
   });
 
   app.get('/checkpoint/', async (request, reply) => {
     const account = sessionOf(request);
     return html(reply, checkpointPage(account?.locale ?? localeOf(request)));
   });
+  app.get('/two_step_verification/authentication/', async (request, reply) => {
+    const account = sessionOf(request);
+    return html(reply, twoStepPage(account?.locale ?? localeOf(request)));
+  });
+
   /** The person confirmed who they are: the checkpoint is lifted. */
   app.post('/checkpoint/', async (request, reply) => {
     const account = sessionOf(request);

@@ -27,8 +27,10 @@ export type Fault =
   | { kind: 'logged_out_in_place'; as_visitor?: boolean; clear_cookies?: boolean }
   /** Every page declares this interface language in `<html lang>` (an account set to a language the worker has no table for). */
   | { kind: 'interface_language'; lang: string }
-  /** Every page redirects to an identity checkpoint. */
-  | { kind: 'checkpoint' }
+  /** Every page redirects to an identity checkpoint (`/checkpoint/`), or with `two_step` to two-step verification. */
+  | { kind: 'checkpoint'; two_step?: boolean }
+  /** Every page shows a captcha ("Security check") over itself, at its own address. */
+  | { kind: 'captcha' }
   /** Publishing answers with the "You're Going Too Fast" block notice. */
   | { kind: 'block' }
   /** A form field's visible label is another word (Facebook changed its form). */
