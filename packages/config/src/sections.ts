@@ -76,12 +76,16 @@ export const pacingSection = section(
     DEFAULT_MIN_GAP_SECONDS: Type.Integer({ minimum: 0, default: 120 }),
     DEFAULT_POSTING_HOURS: Type.String({ default: 'none', description: 'HH:MM-HH:MM, or none for any hour' }),
     DEFAULT_TIMEZONE: Type.String({ default: 'UTC' }),
+    DEFAULT_BROWSER_DAILY_CAP: Type.Integer({ minimum: 1, default: 10, description: 'daily cap of facebook_browser accounts that set none (instead of DEFAULT_DAILY_CAP)' }),
+    DEFAULT_BROWSER_MIN_GAP_SECONDS: Type.Integer({ minimum: 0, default: 600, description: 'minimum gap of facebook_browser accounts that set none (instead of DEFAULT_MIN_GAP_SECONDS)' }),
   },
   (env) => ({
     dailyCap: env.DEFAULT_DAILY_CAP,
     minGapSeconds: env.DEFAULT_MIN_GAP_SECONDS,
     postingHours: parsePostingHours(env.DEFAULT_POSTING_HOURS),
     timezone: checkTimezone(env.DEFAULT_TIMEZONE),
+    // Browser accounts post through Facebook's own pages, where bursts look automated and a block costs a day.
+    byKind: { facebook_browser: { dailyCap: env.DEFAULT_BROWSER_DAILY_CAP, minGapSeconds: env.DEFAULT_BROWSER_MIN_GAP_SECONDS } },
   }),
 );
 

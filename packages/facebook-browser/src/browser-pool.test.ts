@@ -59,6 +59,20 @@ describe('browser pool', () => {
     await page.close();
   });
 
+  it('never hands out again a warm context that was closed under a run', async () => {
+    const session = credentialsOf(fake.state.addAccount({}));
+    const first = await pool.acquire('account-d', session);
+    // What an aborted run does: its context is closed while the lease is held.
+    await first.context.close();
+    await first.release();
+    const next = await pool.acquire('account-d', session);
+    expect(next.context).not.toBe(first.context);
+    const page = await next.context.newPage();
+    expect((await page.goto(`${fake.url}/healthz`))?.status()).toBe(200);
+    await page.close();
+    await next.release();
+  });
+
   it('runs Chromium without its sandbox when told to (containers whose seccomp forbids it)', async () => {
     expect(chromiumArgs(false)).toContain('--no-sandbox');
     const unsandboxed = new BrowserPool(testBrowserSettings({ baseUrl: fake.url, sandbox: false }));

@@ -59,8 +59,11 @@ interface WarmContext {
 
 export interface ContextLease {
   context: BrowserContext;
-  /** Closes the context, or keeps it warm for the next run of the same account and session. */
-  release(): Promise<void>;
+  /**
+   * Closes the context, or keeps it warm for the next run of the same account and session.
+   * `discard`: the run was cut short (a timeout, an abort): the context is closed, never reused.
+   */
+  release(options?: { discard?: boolean }): Promise<void>;
 }
 
 const fingerprintOf = (credentials: BrowserCredentials) => createHash('sha256').update(JSON.stringify(credentials)).digest('hex');
@@ -104,7 +107,7 @@ export class BrowserPool {
     if (kept && !kept.inUse && kept.fingerprint === fingerprint) {
       if (kept.idleTimer) clearTimeout(kept.idleTimer);
       kept.inUse = true;
-      return { context: kept.context, release: () => this.release(accountId, kept) };
+      return { context: kept.context, release: (options) => this.release(accountId, kept, options) };
     }
     if (kept && !kept.inUse) await this.evict(accountId);
     const browser = await this.launch();
@@ -117,12 +120,21 @@ export class BrowserPool {
     if (this.settings.warmContexts <= 0 || (kept && kept.inUse)) return { context, release: () => context.close().catch(() => undefined) };
     const entry: WarmContext = { context, fingerprint, inUse: true, idleTimer: null, lastUsed: Date.now() };
     this.warm.set(accountId, entry);
-    return { context, release: () => this.release(accountId, entry) };
+    // A context closed under a run (an abort closes it; so does a crashed browser) is never handed out again.
+    context.once('close', () => this.forget(accountId, entry));
+    return { context, release: (options) => this.release(accountId, entry, options) };
   }
 
-  private async release(accountId: string, entry: WarmContext) {
+  private forget(accountId: string, entry: WarmContext) {
+    if (this.warm.get(accountId) !== entry) return;
+    this.warm.delete(accountId);
+    if (entry.idleTimer) clearTimeout(entry.idleTimer);
+  }
+
+  private async release(accountId: string, entry: WarmContext, options: { discard?: boolean } = {}) {
     entry.inUse = false;
     entry.lastUsed = Date.now();
+    if (options.discard) this.forget(accountId, entry);
     if (this.closed || this.warm.get(accountId) !== entry) return void (await entry.context.close().catch(() => undefined));
     for (const page of entry.context.pages()) await page.close().catch(() => undefined);
     entry.idleTimer = setTimeout(() => void this.evict(accountId), this.settings.warmContextIdleMs);

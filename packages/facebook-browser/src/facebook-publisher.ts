@@ -3,10 +3,11 @@ import { classifyError, PublishError, type Publisher, type PublishAccount, type 
 import { BrowserPool } from './browser-pool.ts';
 import { sessionUserId, toStoredState, type BrowserCredentials, type StorageState } from './credentials.ts';
 import { captureEvidence, withEvidence } from './evidence.ts';
-import { PageSession } from './page-session.ts';
+import { LANGUAGE_ELEMENT, PageSession } from './page-session.ts';
 import { GroupPage } from './pages/group-page.ts';
 import { MarketplaceForm } from './pages/marketplace-form.ts';
 import { YourListings } from './pages/your-listings.ts';
+import { finalClickState, unknownFinalClick } from './never-twice.ts';
 import type { BrowserSettings } from './settings.ts';
 
 export interface FlowCheck {
@@ -58,21 +59,37 @@ export function createFacebookBrowserPublisher(settings: BrowserSettings, pool =
     } finally {
       signal?.removeEventListener('abort', stop);
       await page?.close().catch(() => undefined);
-      await lease.release();
+      await lease.release({ discard: signal?.aborted ?? false });
     }
   }
 
   const photoPaths = (request: PublishRequest) => request.post.media.map((m) => m.filePath);
 
+  /** Ids of the account's listings titled `title`, read in a second tab of the same context while the form is filled. */
+  async function listingIdsTitled(session: PageSession, title: string): Promise<string[]> {
+    const page = await session.page.context().newPage();
+    try {
+      const listings = new YourListings(new PageSession(page, settings, session.signal));
+      await listings.open();
+      return (await listings.titled(title)).map((listing) => listing.id);
+    } finally {
+      await page.close().catch(() => undefined);
+    }
+  }
+
   async function publishListing(request: PublishRequest): Promise<PublishResult> {
     const { post } = request;
     const missing = missingListingFields(post);
     if (missing.length) throw new PublishError('validation_error', `A Marketplace listing needs ${missing.join(', ')}: Facebook's form goes no further without them`);
+    const title = post.title!;
     const { value, state } = await onPage(request.account, request.signal, async (session) => {
+      const earlier = listingIdsTitled(session, title);
+      // Awaited before the click; a failure of the form first must not leave it unhandled.
+      earlier.catch(() => undefined);
       const form = new MarketplaceForm(session);
       await form.open();
       await form.fill({
-        title: post.title!,
+        title,
         price: post.price!,
         category: post.category,
         condition: post.condition,
@@ -81,9 +98,10 @@ export function createFacebookBrowserPublisher(settings: BrowserSettings, pool =
         photoPaths: photoPaths(request),
       });
       await form.advanceToPublish();
+      const existingIds = await earlier;
       return form.publish(async () => {
         await request.assertStillWanted();
-        await request.saveState({ flow: 'marketplace', title: post.title, clicked_at: new Date().toISOString() });
+        await request.saveState(finalClickState('marketplace', existingIds, { title }));
       });
     });
     if (value.duplicateNotice) request.log('WARNING', `Facebook says this listing may be a duplicate: "${value.duplicateNotice}"`);
@@ -94,13 +112,14 @@ export function createFacebookBrowserPublisher(settings: BrowserSettings, pool =
     const groupId = request.targetId;
     if (!groupId) throw new PublishError('validation_error', 'A group post needs the group id (target_id)');
     const text = request.post.body;
+    const authorId = sessionUserId(browserCredentials(request.account));
     const { value, state } = await onPage(request.account, request.signal, async (session) => {
       const group = new GroupPage(session);
       await group.open(groupId);
       await group.compose({ groupId, text, photoPaths: photoPaths(request) });
-      return group.post(groupId, text, async () => {
+      return group.post({ groupId, text, authorId }, async (existingIds) => {
         await request.assertStillWanted();
-        await request.saveState({ flow: 'facebook_group', group_id: groupId, clicked_at: new Date().toISOString() });
+        await request.saveState(finalClickState('facebook_group', existingIds, { group_id: groupId }));
       });
     });
     const refreshedCredentials = toStoredState(state, settings.baseUrl);
@@ -121,18 +140,20 @@ export function createFacebookBrowserPublisher(settings: BrowserSettings, pool =
 
     async findExisting(request) {
       const { post, account } = request;
+      const click = unknownFinalClick(request);
+      if (!click) return null;
       const { value } = await onPage(account, request.signal, async (session): Promise<PublishResult | null> => {
         if (request.channel === 'marketplace') {
           if (!post.title) return null;
           const listings = new YourListings(session);
           await listings.open();
-          const found = await listings.find(post.title);
+          const found = await listings.find(post.title, click.existingIds);
           return found && { providerPostId: found.id, permalink: found.url };
         }
         const groupId = request.targetId!;
         const group = new GroupPage(session);
         await group.open(groupId);
-        const posted = await group.findPost(groupId, post.body, sessionUserId(browserCredentials(account)));
+        const posted = await group.findPost(groupId, post.body, sessionUserId(browserCredentials(account)), click.existingIds);
         if (posted?.status === 'posted') return { providerPostId: posted.id, permalink: posted.url };
         const pending = await group.findPending(groupId, post.body);
         return pending && { providerPostId: pending.id ?? `pending-${request.deliveryId}`, permalink: null };
@@ -163,6 +184,10 @@ export function createFacebookBrowserPublisher(settings: BrowserSettings, pool =
         return value;
       } catch (error) {
         const failure = error instanceof PublishError ? error : classifyBrowserError(error);
+        // Logged in (the language is read once the session is known good), but nothing can be posted.
+        if (failure.code === LANGUAGE_ELEMENT) {
+          return { valid: true, message: `Logged in, but ${failure.message}`, ...(options.flow ? { flowCheck: { ok: false, missing: [LANGUAGE_ELEMENT] } } : {}) };
+        }
         const temporary = failure.temporary;
         return { valid: temporary, temporary, errorType: failure.type, message: failure.message };
       }

@@ -33,16 +33,18 @@ export async function logInToFacebook(settings: BrowserSettings, options: LoginO
     const page = await context.newPage();
     const session = new PageSession(page, settings);
     await page.goto(session.url('/'), { waitUntil: 'domcontentloaded', timeout: settings.navigationTimeoutMs });
-    if (onLoginOrCheckpoint(page.url()) && options.email && options.password && new URL(page.url()).pathname.startsWith('/login')) {
+    const atLogin = new URL(page.url()).pathname.startsWith('/login') || (await session.showsLoginForm());
+    if (atLogin && options.email && options.password) {
       await new LoginPage(session).logIn(options.email, options.password);
-    } else if (onLoginOrCheckpoint(page.url())) {
+    } else if (atLogin || onLoginOrCheckpoint(page.url())) {
       options.say(settings.headless ? 'Facebook asks to log in, and this run cannot show a window: pass --email and --password, or run without --headless' : 'Log in to Facebook in the browser window (pass any checkpoint); the session is saved once you are in.');
     }
     const deadline = Date.now() + options.timeoutMs;
     for (;;) {
       const state = (await context.storageState()) as StorageState;
       const stored = toStoredState(state, settings.baseUrl);
-      if (!page.isClosed() && !onLoginOrCheckpoint(page.url()) && missingSessionCookies(stored).length === 0) return stored;
+      const loggedIn = !page.isClosed() && !onLoginOrCheckpoint(page.url()) && missingSessionCookies(stored).length === 0 && !(await session.showsLoginForm());
+      if (loggedIn) return stored;
       if (page.isClosed()) throw new Error('The browser window was closed before the login finished');
       if (Date.now() > deadline) {
         const where = new URL(page.url()).pathname;

@@ -6,8 +6,15 @@
  * Categories and conditions are keyed by their English (US) names, which is what posts carry.
  */
 export interface LocaleTexts {
+  /** The language as Facebook's settings name it. */
+  name: string;
   /** `<html lang>` values that mean this table (the first part, lower case). */
   htmlLang: string;
+  /**
+   * Regions of the language whose Facebook wording differs from this table's: a page in one of
+   * them is refused rather than read with it (Spain's Spanish says "Añadir fotos", "Foto/vídeo").
+   */
+  otherRegions?: string[];
   marketplaceForm: {
     addPhotos: string;
     title: string;
@@ -51,6 +58,7 @@ export interface LocaleTexts {
 export type LocaleId = 'en_US' | 'es_LA';
 
 const enUS: LocaleTexts = {
+  name: 'English (US)',
   htmlLang: 'en',
   marketplaceForm: {
     addPhotos: 'Add photos',
@@ -97,7 +105,9 @@ const enUS: LocaleTexts = {
 };
 
 const esLA: LocaleTexts = {
+  name: 'Español (Latinoamérica)',
   htmlLang: 'es',
+  otherRegions: ['ES'],
   marketplaceForm: {
     addPhotos: 'Agregar fotos',
     title: 'Título',
@@ -144,14 +154,48 @@ const esLA: LocaleTexts = {
 
 export const locales: Record<LocaleId, LocaleTexts> = { en_US: enUS, es_LA: esLA };
 
-/** The table for a page's `<html lang>` ("en", "en-US", "es-419"...); English when the language has none. */
-export function localeForHtmlLang(lang: string | null | undefined): { id: LocaleId; texts: LocaleTexts; known: boolean } {
-  const primary = (lang ?? '').toLowerCase().split(/[-_]/)[0];
-  for (const [id, texts] of Object.entries(locales) as [LocaleId, LocaleTexts][]) {
-    if (texts.htmlLang === primary) return { id, texts, known: true };
-  }
-  return { id: 'en_US', texts: enUS, known: false };
+export interface Locale {
+  id: LocaleId;
+  texts: LocaleTexts;
 }
+
+export const englishUS: Locale = { id: 'en_US', texts: enUS };
+
+/**
+ * The page's language as precisely as it is known: `<html lang>`, with the region of Facebook's
+ * `locale` cookie when the tag has none and the cookie is of the same language ("es" and
+ * "es_ES" make "es_ES").
+ */
+export function pageLanguage(htmlLang: string, localeCookie: string | null): string {
+  if (/[-_]/.test(htmlLang) || !htmlLang || !localeCookie) return htmlLang;
+  return localeCookie.toLowerCase().startsWith(`${htmlLang.toLowerCase()}_`) ? localeCookie : htmlLang;
+}
+
+/** The table for a language tag ("en", "es-419", "es_LA"); null when no table has the language, or its region's wording differs. */
+export function localeFor(tag: string): Locale | null {
+  const [language = '', region] = tag.split(/[-_]/);
+  for (const [id, texts] of Object.entries(locales) as [LocaleId, LocaleTexts][]) {
+    if (texts.htmlLang !== language.toLowerCase()) continue;
+    return region && texts.otherRegions?.includes(region.toUpperCase()) ? null : { id, texts };
+  }
+  return null;
+}
+
+/** "French (fr)", "Spanish (Spain) (es_ES)": a language tag as a person reads it. */
+export function languageName(tag: string): string {
+  try {
+    return `${new Intl.DisplayNames(['en'], { type: 'language', languageDisplay: 'standard' }).of(tag.replace('_', '-'))} (${tag})`;
+  } catch {
+    return `"${tag}"`;
+  }
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const exactlyOneOf = (texts: string[]) => new RegExp(`^(?:${texts.map(escapeRegExp).join('|')})$`, 'i');
+
+/** The login form's password field and button in any shipped language: Facebook may show it in place of a page. */
+export const anyLoginPassword = exactlyOneOf(Object.values(locales).map((l) => l.login.password));
+export const anyLoginSubmit = exactlyOneOf(Object.values(locales).map((l) => l.login.submit));
 
 /** Block and captcha notices in any shipped language (checked before the page's language is known). */
 export const anyBlock = new RegExp(Object.values(locales).map((l) => l.block.source).join('|'), 'i');

@@ -1,6 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { PublishError, type ErrorType } from '@autoposter/publisher';
-import { anyBlock, anyCaptcha, localeForHtmlLang, type LocaleId, type LocaleTexts } from './locales.ts';
+import { SESSION_COOKIES } from './credentials.ts';
+import { anyBlock, anyCaptcha, anyLoginPassword, anyLoginSubmit, englishUS, languageName, localeFor, locales, pageLanguage, type Locale, type LocaleTexts } from './locales.ts';
 import { Pacer } from './pacing.ts';
 import type { BrowserSettings } from './settings.ts';
 
@@ -18,7 +19,7 @@ export interface AccessProblem {
  * element they looked for; this decides whether the page changed or the account is in trouble).
  */
 export class PageSession {
-  locale: { id: LocaleId; texts: LocaleTexts } = { ...localeForHtmlLang('en') };
+  locale: Locale = englishUS;
   readonly pacer: Pacer;
 
   constructor(
@@ -48,9 +49,18 @@ export class PageSession {
       throw new PublishError('network_error', `Could not open ${path} on Facebook: ${firstLine(error)}`, { cause: error });
     }
     await this.ensureAccess();
+    await this.readLanguage();
+  }
+
+  /** The page's interface language (see `localeFor`); one without a table fails, naming it. */
+  async readLanguage(): Promise<void> {
     const lang = await this.page.evaluate(() => document.documentElement.lang).catch(() => '');
-    const locale = localeForHtmlLang(lang);
-    this.locale = { id: locale.id, texts: locale.texts };
+    const cookies = await this.page.context().cookies(this.page.url()).catch(() => []);
+    const localeCookie = cookies.find((cookie) => cookie.name === 'locale')?.value ?? null;
+    const language = pageLanguage(lang, localeCookie);
+    const locale = localeFor(language);
+    if (!locale) throw unsupportedLanguage(language);
+    this.locale = locale;
   }
 
   /** Throws the account's problem (logged out, checkpoint, captcha, block) if the page shows one. */
@@ -68,10 +78,10 @@ export class PageSession {
     if (/^\/(checkpoint|two_step_verification|two_factor)/.test(path)) {
       return { type: 'captcha', message: 'Facebook asks this account to pass a security checkpoint: log in by hand (pnpm cli facebook-login) and update the session' };
     }
-    if (/^\/login/.test(path)) {
-      return { type: 'session_expired', message: 'Facebook sent the browser to its login page: the session expired; update it with PUT /api/accounts/:id/session' };
-    }
-    const text = await this.visibleText();
+    if (/^\/login/.test(path)) return sessionExpired('Facebook sent the browser to its login page');
+    if (await this.showsLoginForm()) return sessionExpired('Facebook shows its login form instead of the page');
+    if (await this.lostSessionCookies()) return sessionExpired('Facebook ended the session (its c_user and xs cookies are gone)');
+    const text = await this.noticeText();
     const block = anyBlock.exec(text);
     if (block) return { type: 'rate_limit', message: `Facebook blocked this account for now: "${block[0]}"` };
     const captcha = anyCaptcha.exec(text);
@@ -79,8 +89,42 @@ export class PageSession {
     return null;
   }
 
-  private async visibleText(): Promise<string> {
-    return this.page.locator('body').innerText({ timeout: 2_000 }).catch(() => '');
+  /**
+   * Facebook's login form on the page. Logged out, Facebook shows it at `/` (and a public group
+   * without its composer) at the address asked for, without sending the browser to `/login`.
+   */
+  async showsLoginForm(): Promise<boolean> {
+    const visible = (locator: Locator) => locator.first().isVisible().catch(() => false);
+    return (await visible(this.page.getByLabel(anyLoginPassword))) && (await visible(this.page.getByRole('button', { name: anyLoginSubmit })));
+  }
+
+  /** Facebook deletes `c_user` and `xs` when it ends a session. */
+  private async lostSessionCookies(): Promise<boolean> {
+    const cookies = await this.page.context().cookies(this.page.url()).catch(() => null);
+    if (!cookies) return false;
+    const names = new Set(cookies.filter((cookie) => cookie.value !== '').map((cookie) => cookie.name));
+    return SESSION_COOKIES.some((name) => !names.has(name));
+  }
+
+  /**
+   * What Facebook itself says on the page: its dialogs, alerts and headings, without what people
+   * wrote (posts, the feed, editors, fields). A post that mentions a "security check" is no captcha.
+   */
+  private async noticeText(): Promise<string> {
+    return this.page
+      .evaluate(() => {
+        const written = '[role=article], [role=feed], [contenteditable], [role=textbox], textarea, input';
+        const notices = document.querySelectorAll('[role=dialog], [role=alertdialog], [role=alert], [role=heading], h1, h2, h3, h4, h5, h6');
+        const texts: string[] = [];
+        for (const notice of notices) {
+          if (notice.closest(written) || notice.getClientRects().length === 0) continue;
+          const copy = notice.cloneNode(true) as Element;
+          for (const part of copy.querySelectorAll(written)) part.remove();
+          texts.push(copy.textContent ?? '');
+        }
+        return texts.join('\n');
+      })
+      .catch(() => '');
   }
 
   /**
@@ -129,5 +173,28 @@ export class PageSession {
     return this.pacer.pause(this.signal);
   }
 }
+
+/** The element a page in a language without a table fails on. */
+export const LANGUAGE_ELEMENT = 'PageSession.language';
+
+const supportedLanguages = Object.values(locales).map((texts) => texts.name).join(' or ');
+
+/**
+ * Permanent, like a changed page: driving it with another language's texts would fail later and
+ * name the wrong element, and its block and captcha notices would go unrecognised.
+ */
+function unsupportedLanguage(tag: string): PublishError {
+  const language = tag ? `in ${languageName(tag)}` : 'in a language it does not declare (no <html lang>)';
+  return new PublishError(
+    'ui_changed',
+    `Facebook shows this account ${language}, which the worker has no texts for: switch the account's Facebook language to ${supportedLanguages}, or add a table for it to packages/facebook-browser/src/locales.ts`,
+    { code: LANGUAGE_ELEMENT },
+  );
+}
+
+const sessionExpired = (what: string): AccessProblem => ({
+  type: 'session_expired',
+  message: `${what}: the session expired; update it with PUT /api/accounts/:id/session`,
+});
 
 export const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;

@@ -13,6 +13,8 @@ import {
   sellingPage,
   SELLING_PAGE_SIZE,
 } from './pages.ts';
+import { captchaPage, twoStepPage } from './fault-pages.ts';
+import { escapeHtml } from './html.ts';
 import { FakeState, numericId, type FakeAccount, type Fault, type FormField } from './state.ts';
 import { fakeLocales, fakeTexts, places, type FakeLocale } from './texts.ts';
 
@@ -110,11 +112,29 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
       void reply.redirect(`/login/?next=${next}`);
       return null;
     }
-    if (state.fault(account.userId, 'checkpoint', false)) {
-      void reply.redirect(`/checkpoint/?next=${next}`);
+    const loggedOut = state.fault(account.userId, 'logged_out_in_place');
+    if (loggedOut) {
+      void showLoggedOut(request, reply, account.locale, loggedOut);
+      return null;
+    }
+    const checkpoint = state.fault(account.userId, 'checkpoint', false);
+    if (checkpoint) {
+      void reply.redirect(`${checkpointPath(checkpoint)}?next=${next}`);
+      return null;
+    }
+    if (state.fault(account.userId, 'captcha')) {
+      void html(reply, captchaPage(account.locale));
       return null;
     }
     return account;
+  }
+
+  const checkpointPath = (fault: Extract<Fault, { kind: 'checkpoint' }>) => (fault.two_step ? '/two_step_verification/authentication/' : '/checkpoint/');
+
+  /** A logged-out visitor's view of the page, at its own address (see the `logged_out_in_place` fault). */
+  function showLoggedOut(request: FastifyRequest, reply: FastifyReply, locale: FakeLocale, fault: Extract<Fault, { kind: 'logged_out_in_place' }>) {
+    if (fault.clear_cookies) reply.header('set-cookie', ['c_user=; Path=/; Max-Age=0', 'xs=; Path=/; Max-Age=0']);
+    return html(reply, fault.as_visitor ? notFoundPage(locale) : loginPage(locale, request.url));
   }
 
   function apiSession(request: FastifyRequest, reply: FastifyReply): FakeAccount | null {
@@ -141,6 +161,11 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
       reply.raw.once('close', release);
     }).then(() => reply.code(503).send({ error: 'hung call released' }));
 
+  const slowPublish = async (account: FakeAccount) => {
+    const slow = state.fault(account.userId, 'slow_publish');
+    if (slow) await new Promise((resolve) => setTimeout(resolve, slow.ms));
+  };
+
   app.get('/login/', async (request, reply) => {
     const next = String((request.query as Record<string, unknown>).next ?? '/');
     return html(reply, loginPage(localeOf(request), next));
@@ -157,13 +182,18 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
     ]);
     state.clearFaults(account.userId, 'session_expired');
     const checkpoint = state.fault(account.userId, 'checkpoint', false);
-    return reply.redirect(checkpoint ? '/checkpoint/' : next.startsWith('/') ? next : '/');
+    return reply.redirect(checkpoint ? checkpointPath(checkpoint) : next.startsWith('/') ? next : '/');
   });
 
   app.get('/checkpoint/', async (request, reply) => {
     const account = sessionOf(request);
     return html(reply, checkpointPage(account?.locale ?? localeOf(request)));
   });
+  app.get('/two_step_verification/authentication/', async (request, reply) => {
+    const account = sessionOf(request);
+    return html(reply, twoStepPage(account?.locale ?? localeOf(request)));
+  });
+
   /** The person confirmed who they are: the checkpoint is lifted. */
   app.post('/checkpoint/', async (request, reply) => {
     const account = sessionOf(request);
@@ -262,6 +292,7 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
     const account = apiSession(request, reply);
     if (!account) return;
     if (state.fault(account.userId, 'block')) return { blocked: true };
+    await slowPublish(account);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const listing = {
       id: numericId(),
@@ -297,6 +328,7 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
     const group = state.groups.get((request.params as { id: string }).id);
     if (!group) return reply.code(404).send({ error: 'no such group' });
     if (state.fault(account.userId, 'block')) return { blocked: true };
+    await slowPublish(account);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const post = {
       id: numericId(),
@@ -310,6 +342,14 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
     state.groupPosts.push(post);
     if (state.fault(account.userId, 'publish_hang')) return hang(reply);
     return { id: post.id, status: post.status, text: post.text };
+  });
+
+  /** The `interface_language` fault: the account's pages declare another `<html lang>`. */
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (typeof payload !== 'string' || !payload.startsWith('<!DOCTYPE html>')) return payload;
+    const userId = parseCookies(request.headers.cookie).get('c_user')?.[0];
+    const fault = userId ? state.fault(userId, 'interface_language', false) : null;
+    return fault ? payload.replace(/<html lang="[^"]*"/, `<html lang="${escapeHtml(fault.lang)}"`) : payload;
   });
 
   registerControl(app, state, () => [...hung].forEach((release) => release()));

@@ -18,8 +18,19 @@ export type FormField = 'photos' | 'title' | 'price' | 'category' | 'condition' 
 export type Fault =
   /** Every page redirects to the login form. */
   | { kind: 'session_expired' }
-  /** Every page redirects to an identity checkpoint. */
-  | { kind: 'checkpoint' }
+  /**
+   * Every page shows a logged-out visitor's view at the address asked for, with no redirect, as
+   * Facebook does at `/` and on public groups: its login form, or with `as_visitor` the content's
+   * public view ("This content isn't available right now"). `clear_cookies` also deletes
+   * `c_user` and `xs`, as Facebook does when it ends a session.
+   */
+  | { kind: 'logged_out_in_place'; as_visitor?: boolean; clear_cookies?: boolean }
+  /** Every page declares this interface language in `<html lang>` (an account set to a language the worker has no table for). */
+  | { kind: 'interface_language'; lang: string }
+  /** Every page redirects to an identity checkpoint (`/checkpoint/`), or with `two_step` to two-step verification. */
+  | { kind: 'checkpoint'; two_step?: boolean }
+  /** Every page shows a captcha ("Security check") over itself, at its own address. */
+  | { kind: 'captcha' }
   /** Publishing answers with the "You're Going Too Fast" block notice. */
   | { kind: 'block' }
   /** A form field's visible label is another word (Facebook changed its form). */
@@ -28,6 +39,8 @@ export type Fault =
   | { kind: 'slow_upload'; ms: number }
   /** The server stores the listing or post, then never answers. */
   | { kind: 'publish_hang' }
+  /** Publishing takes this long before the listing or post is stored and the call answers. */
+  | { kind: 'slow_publish'; ms: number }
   /** The page shows a "Leave page?" dialog over the form once it loads. */
   | { kind: 'leave_dialog' };
 

@@ -71,7 +71,7 @@ async function enterPacing(deps: RuntimeDeps, account: Account | null): Promise<
       kind: account.kind,
       sessionInvalid: account.sessionValid === false,
       cooldownUntil: account.cooldownUntil,
-      limits: effectiveLimits(account.limits, deps.config.pacing),
+      limits: effectiveLimits(account.limits, deps.config.pacing, account.kind),
     },
     new Date(),
   );

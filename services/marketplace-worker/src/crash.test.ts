@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { numericId, type Listing } from '@autoposter/fake-facebook';
 import { MarketplaceHarness } from './test/harness.ts';
 
 // Real Chromium on a shared 2-core machine: a flow can take far longer than the suite's default.
@@ -58,6 +59,21 @@ const kill = (worker: ChildProcess) =>
     worker.kill('SIGKILL');
   });
 
+/** A listing the account made yesterday. */
+const oldListing = (userId: string): Listing => ({
+  id: numericId(),
+  userId,
+  title: 'Old listing',
+  price: '30',
+  category: 'Muebles',
+  condition: 'Usado - Buen estado',
+  description: '',
+  location: 'Austin, Texas',
+  photoCount: 1,
+  boosted: false,
+  createdAt: new Date(Date.now() - 86_400_000).toISOString(),
+});
+
 const survivor = () => h.startWorker({ workerId: 'survivor', config: { lockDurationMs: LOCK_MS, stalledIntervalMs: STALLED_INTERVAL_MS } });
 
 describe('marketplace worker killed mid-publish', () => {
@@ -80,6 +96,28 @@ describe('marketplace worker killed mid-publish', () => {
       ['doomed-worker', 'abandoned', true],
       ['survivor', 'posted', false],
     ]);
+    expect((await h.logs(posted)).map((l) => l.message)).toContain('Adopted existing post: an earlier attempt had published it');
+  });
+
+  it('adopts the new listing, not an older one of the same title, when Facebook stored it but never answered', async () => {
+    const seller = await h.seedAccount('es_LA');
+    const userId = seller.fakeAccount.userId;
+    const old = { ...oldListing(userId), title: 'Olla de hierro' };
+    h.fake.state.listings.push(old);
+    h.fake.state.script(userId, { kind: 'publish_hang' }, 1);
+    const delivery = await h.queuePost(seller, { title: 'Olla de hierro' });
+    child = await spawnDoomedWorker();
+    await h.until('Facebook to store the new listing', () => h.fake.state.listingsOf(userId).length === 2, 150_000);
+    expect(await kill(child)).toBe('SIGKILL');
+    // Facebook lists a renewed listing first: the old one now shows above the new one.
+    h.fake.state.listings.splice(h.fake.state.listings.indexOf(old), 1);
+    h.fake.state.listings.push(old);
+
+    await survivor();
+    const posted = await h.waitForStatus(delivery.id, 'posted', 150_000);
+    const created = h.fake.state.listingsOf(userId).filter((l) => l !== old);
+    expect(created).toHaveLength(1);
+    expect(posted).toMatchObject({ providerPostId: created[0]!.id, permalink: `${h.fake.url}/marketplace/item/${created[0]!.id}/` });
     expect((await h.logs(posted)).map((l) => l.message)).toContain('Adopted existing post: an earlier attempt had published it');
   });
 

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { replaceAccountSession } from '@autoposter/db/repositories/accounts';
 import { encryptJson } from '@autoposter/crypto';
 import { createEngine } from '@autoposter/engine';
+import type { Fault, FakeLocale } from '@autoposter/fake-facebook';
 import { MarketplaceHarness } from './test/harness.ts';
 
 // Real Chromium on a shared 2-core machine: a flow can take far longer than the suite's default.
@@ -129,6 +130,63 @@ describe('marketplace worker: real Chromium against the fake Facebook', () => {
     await h.waitForStatus(held.id, 'posted', 150_000);
     expect(h.fake.state.listingsOf(seller.fakeAccount.userId)).toHaveLength(1);
     expect((await h.delivery(failed.id)).status).toBe('failed');
+  });
+
+  it("holds a browser account that sets no limits to its kind's default gap between posts", async () => {
+    const seller = await h.seedAccount('en_US');
+    const pacing = { ...h.workerConfig().pacing, byKind: { facebook_browser: { dailyCap: 5, minGapSeconds: 3_600 } } };
+    await h.startWorker({ config: { concurrency: 2, pacing } });
+    const deliveries = [await h.queuePost(seller, { title: 'Paced one' }), await h.queuePost(seller, { title: 'Paced two' })];
+
+    const posted = await h.until('one delivery to post', async () => {
+      for (const d of deliveries) if ((await h.delivery(d.id)).status === 'posted') return d;
+      return null;
+    });
+    const waiting = deliveries.find((d) => d !== posted)!;
+    const line = await h.until('the other delivery to wait for the gap', async () =>
+      (await h.logs(waiting)).find((l) => l.message.includes("the account's minimum gap between posts")),
+    );
+    expect(line.level).toBe('INFO');
+    const until = Date.parse(/^Waiting until (\S+):/.exec(line.message)![1]!);
+    expect(until).toBeGreaterThan(Date.now() + 3_600_000 - 120_000);
+    expect((await h.delivery(waiting.id)).status).toBe('queued');
+    expect(h.fake.state.listingsOf(seller.fakeAccount.userId)).toHaveLength(1);
+  });
+
+  it.each<[string, FakeLocale, Fault]>([
+    ['an identity checkpoint', 'en_US', { kind: 'checkpoint' }],
+    ['an identity checkpoint', 'es_LA', { kind: 'checkpoint' }],
+    ['two-step verification', 'en_US', { kind: 'checkpoint', two_step: true }],
+    ['two-step verification', 'es_LA', { kind: 'checkpoint', two_step: true }],
+    ['a captcha over the page', 'en_US', { kind: 'captcha' }],
+    ['a captcha over the page', 'es_LA', { kind: 'captcha' }],
+  ])("fails %s (%s) once as captcha, never retried: the account's health is error and its other deliveries wait", async (_what, locale, fault) => {
+    const seller = await h.seedAccount(locale);
+    const group = h.fake.state.addGroup({});
+    h.fake.state.script(seller.fakeAccount.userId, fault);
+    await h.startWorker({ config: { concurrency: 2 } });
+    const deliveries = [await h.queuePost(seller, { title: 'Checked one' }), await h.queuePost(seller, { body: 'Checked two', groupId: group.id, photos: 0 })];
+
+    const failed = await h.until('one delivery to fail', async () => {
+      for (const d of deliveries) {
+        const row = await h.delivery(d.id);
+        if (row.status === 'failed') return row;
+      }
+      return null;
+    });
+    expect(failed).toMatchObject({ lastErrorType: 'captcha', attemptCount: 1, nextAttemptAt: null });
+    expect(failed.lastErrorMessage).toMatch(/checkpoint|security check|control de seguridad/i);
+    const held = deliveries.find((d) => d.id !== failed.id)!;
+    await h.until('the other delivery to wait for a session', async () =>
+      (await h.logs(held)).some((l) => l.message.includes("the account's session is invalid")),
+    );
+    expect(await h.delivery(held.id)).toMatchObject({ status: 'queued', attemptCount: 0 });
+    expect((await h.account(seller.account.id)).sessionValid).toBe(false);
+    const health = (await h.events(seller.userId)).filter((e) => e.type === 'account.health');
+    expect(health.at(-1)!.data).toMatchObject({ account_id: seller.account.id, health_status: 'error', session_valid: false });
+    expect(await h.attempts(failed)).toHaveLength(1);
+    expect(h.fake.state.listingsOf(seller.fakeAccount.userId)).toEqual([]);
+    expect(h.fake.state.groupPosts.filter((p) => p.groupId === group.id)).toEqual([]);
   });
 
   it('runs two accounts in parallel, each with its own cookies', async () => {

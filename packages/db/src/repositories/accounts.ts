@@ -20,13 +20,16 @@ export interface PacingDefaults {
   minGapSeconds: number;
   postingHours: { from: string; to: string } | null;
   timezone: string;
+  /** Defaults of an account kind that differ from the ones above (browser accounts: more conservative). */
+  byKind?: Partial<Record<string, { dailyCap?: number; minGapSeconds?: number }>>;
 }
 
-/** Merges an account's stored overrides over the defaults; a missing key means the default. */
-export function effectiveLimits(override: AccountLimitsOverride, defaults: PacingDefaults): AccountLimits {
+/** Merges an account's stored overrides over the defaults of its kind; a missing key means the default. */
+export function effectiveLimits(override: AccountLimitsOverride, defaults: PacingDefaults, kind: string): AccountLimits {
+  const ofKind = defaults.byKind?.[kind];
   return {
-    daily_cap: override.daily_cap ?? defaults.dailyCap,
-    min_gap_seconds: override.min_gap_seconds ?? defaults.minGapSeconds,
+    daily_cap: override.daily_cap ?? ofKind?.dailyCap ?? defaults.dailyCap,
+    min_gap_seconds: override.min_gap_seconds ?? ofKind?.minGapSeconds ?? defaults.minGapSeconds,
     // null is a real override here: "any hour".
     posting_hours: override.posting_hours !== undefined ? override.posting_hours : defaults.postingHours,
     timezone: override.timezone ?? defaults.timezone,

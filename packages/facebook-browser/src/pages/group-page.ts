@@ -55,8 +55,12 @@ export class GroupPage {
     }
   }
 
-  /** Presses "Post" (the button named exactly that) once it is enabled; `beforeClick` saves state. */
-  async post(groupId: string, text: string, beforeClick: () => Promise<void>): Promise<GroupPostResult> {
+  /**
+   * Presses "Post" (the button named exactly that) once it is enabled. `beforeClick` saves state,
+   * given the ids of posts with the same text already on the page: the read-back, and a later
+   * lookup, accept only a new post by the account (`authorId`, its `c_user`).
+   */
+  async post(target: { groupId: string; text: string; authorId: string | null }, beforeClick: (existingIds: string[]) => Promise<void>): Promise<GroupPostResult> {
     const { session } = this;
     const button = this.dialog().getByRole('button', { name: this.t.post, exact: true });
     await session.find('GroupComposer.post', button);
@@ -65,22 +69,22 @@ export class GroupPage {
       if (Date.now() > deadline) throw new PublishError('ui_changed', "Facebook's page changed: GroupComposer.post stayed disabled", { code: 'GroupComposer.post' });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    const existingIds = (await this.postsWithText(target.groupId, target.text)).map((post) => post.id);
     await session.pause();
-    await beforeClick();
+    await beforeClick(existingIds);
     await session.step('GroupComposer.post', () => button.click(), { outcomeUnknown: true });
-    return this.readBack(groupId, text);
+    return this.readBack(target, new Set(existingIds));
   }
 
-  private async readBack(groupId: string, text: string): Promise<GroupPostResult> {
+  private async readBack(target: { groupId: string; text: string; authorId: string | null }, existingIds: ReadonlySet<string>): Promise<GroupPostResult> {
     const { session } = this;
     const deadline = Date.now() + session.settings.navigationTimeoutMs;
     while (Date.now() < deadline) {
       session.signal?.throwIfAborted();
-      const problem = await session.accessProblem();
-      if (problem) throw new PublishError(problem.type, problem.message, problem.type === 'rate_limit' ? { retryAfterMs: session.settings.blockCooldownMs } : {});
+      await session.ensureAccess();
       const pending = session.page.getByText(this.t.pending).first();
       if (await pending.isVisible().catch(() => false)) return { status: 'pending', id: await this.pendingId(pending) };
-      const found = await this.findPost(groupId, text, null);
+      const found = await this.findPost(target.groupId, target.text, target.authorId, existingIds);
       if (found) return found;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -97,19 +101,25 @@ export class GroupPage {
     return null;
   }
 
-  /** The newest post on the page whose text is `text`, written by `authorId` when given. */
-  async findPost(groupId: string, text: string, authorId: string | null): Promise<GroupPostResult | null> {
+  /** The posts on the page whose text is `text`, in the page's order: their ids and the links they carry. */
+  private async postsWithText(groupId: string, text: string): Promise<{ id: string; url: string; hrefs: string[] }[]> {
     const firstLine = text.split(/\r?\n/).find((line) => line.trim() !== '')?.trim() ?? '';
-    const articles = this.session.page.getByRole('article').filter({ hasText: firstLine });
-    for (const article of await articles.all()) {
-      const body = (await article.innerText()).replace(/\s+/g, ' ');
-      if (!body.includes(text.replace(/\s+/g, ' ').trim())) continue;
+    const wanted = text.replace(/\s+/g, ' ').trim();
+    const posts: { id: string; url: string; hrefs: string[] }[] = [];
+    for (const article of await this.session.page.getByRole('article').filter({ hasText: firstLine }).all()) {
+      if (!(await article.innerText()).replace(/\s+/g, ' ').includes(wanted)) continue;
       const hrefs = await article.getByRole('link').evaluateAll((links) => links.map((l) => (l as HTMLAnchorElement).href));
-      if (authorId && !hrefs.some((href) => new URL(href).searchParams.get('id') === authorId || href.includes(`/${authorId}`))) continue;
       const permalink = hrefs.map((href) => POST_LINK.exec(href)).find(Boolean);
-      if (permalink) return { status: 'posted', id: permalink[1]!, url: this.session.url(`/groups/${encodeURIComponent(groupId)}/posts/${permalink[1]}/`) };
+      if (permalink) posts.push({ id: permalink[1]!, url: this.session.url(`/groups/${encodeURIComponent(groupId)}/posts/${permalink[1]}/`), hrefs });
     }
-    return null;
+    return posts;
+  }
+
+  /** The first post on the page whose text is `text`, written by `authorId` when given, that is not one of `except`. */
+  async findPost(groupId: string, text: string, authorId: string | null, except: ReadonlySet<string> = new Set()): Promise<GroupPostResult | null> {
+    const byAuthor = (hrefs: string[]) => !authorId || hrefs.some((href) => new URL(href).searchParams.get('id') === authorId || href.includes(`/${authorId}`));
+    const post = (await this.postsWithText(groupId, text)).find((p) => !except.has(p.id) && byAuthor(p.hrefs));
+    return post ? { status: 'posted', id: post.id, url: post.url } : null;
   }
 
   /** The account's posts waiting for approval in the group, newest first: the one with this text. */

@@ -1,4 +1,3 @@
-import { localeForHtmlLang } from '../locales.ts';
 import type { PageSession } from '../page-session.ts';
 
 /** Facebook's login form: email, password, "Log in". */
@@ -9,8 +8,7 @@ export class LoginPage {
     const { session } = this;
     const { page } = session;
     await page.goto(session.url('/login/'), { waitUntil: 'domcontentloaded' });
-    const lang = await page.evaluate(() => document.documentElement.lang).catch(() => '');
-    session.locale = { ...localeForHtmlLang(lang) };
+    await session.readLanguage();
     const t = session.texts.login;
     await session.step('LoginPage.email', () => session.type(page.getByLabel(t.email, { exact: true }), email));
     await session.step('LoginPage.password', () => session.type(page.getByLabel(t.password, { exact: true }), password));

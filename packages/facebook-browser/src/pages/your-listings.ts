@@ -17,12 +17,11 @@ export class YourListings {
   }
 
   /**
-   * The newest listing titled exactly `title`. Scrolls until the list stops growing: a read of
-   * only what first shows would miss listings past the first pages.
+   * Every listing titled exactly `title`, in the list's order. Scrolls until the list stops
+   * growing: a read of only what first shows would miss listings past the first pages.
    */
-  async find(title: string): Promise<FoundListing | null> {
+  async titled(title: string): Promise<FoundListing[]> {
     const { page } = this.session;
-    const links = page.getByRole('link').filter({ hasText: title });
     const items = page.getByRole('listitem');
     let count = -1;
     for (let still = 0; still < 3; ) {
@@ -32,12 +31,18 @@ export class YourListings {
       await page.mouse.wheel(0, 20_000);
       await page.waitForTimeout(still === 0 ? 150 : 400);
     }
-    for (const link of await links.all()) {
+    const found: FoundListing[] = [];
+    for (const link of await page.getByRole('link').filter({ hasText: title }).all()) {
       const text = (await link.innerText()).trim();
       const href = await link.getAttribute('href');
       const match = href ? ITEM_LINK.exec(href) : null;
-      if (match && text === title.trim()) return { id: match[1]!, url: this.session.url(`/marketplace/item/${match[1]}/`) };
+      if (match && text === title.trim()) found.push({ id: match[1]!, url: this.session.url(`/marketplace/item/${match[1]}/`) });
     }
-    return null;
+    return found;
+  }
+
+  /** The first listing titled `title` that is not one of `except` (listings that were there before). */
+  async find(title: string, except: ReadonlySet<string> = new Set()): Promise<FoundListing | null> {
+    return (await this.titled(title)).find((listing) => !except.has(listing.id)) ?? null;
   }
 }

@@ -31,7 +31,7 @@ export function accountView(account: Account, defaults: PacingDefaults, now = ne
     session_updated_at: toIso(account.sessionUpdatedAt),
     session_valid: account.sessionValid,
     health_status: accountHealthStatus(account, now),
-    limits: effectiveLimits(account.limits, defaults),
+    limits: effectiveLimits(account.limits, defaults, account.kind),
     cooldown_until: toIso(account.cooldownUntil),
     created_at: account.createdAt.toISOString(),
     updated_at: account.updatedAt.toISOString(),

@@ -16,6 +16,8 @@ const storageState = {
   origins: [],
 };
 const defaultLimits = { daily_cap: 20, min_gap_seconds: 120, posting_hours: null, timezone: 'UTC' };
+/** Browser accounts' own defaults: DEFAULT_BROWSER_DAILY_CAP and DEFAULT_BROWSER_MIN_GAP_SECONDS. */
+const browserDefaultLimits = { ...defaultLimits, daily_cap: 10, min_gap_seconds: 600 };
 const unknownId = '00000000-0000-4000-8000-000000000000';
 
 describe('accounts', () => {
@@ -75,7 +77,7 @@ describe('accounts', () => {
         session_updated_at: expect.any(String),
         session_valid: kind === 'facebook_browser' ? null : true,
         health_status: 'healthy',
-        limits: defaultLimits,
+        limits: kind === 'facebook_browser' ? browserDefaultLimits : defaultLimits,
         cooldown_until: null,
         created_at: expect.any(String),
         updated_at: expect.any(String),
