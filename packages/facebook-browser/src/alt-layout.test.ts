@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeFacebook, type AltNextSteps, type FakeAccount, type FakeFacebook, type FakeLocale } from '@autoposter/fake-facebook';
+import { PublishError } from '@autoposter/publisher';
 import { createFacebookBrowserPublisher, type FacebookBrowserPublisher } from './facebook-publisher.ts';
 import { logInToFacebook } from './interactive-login.ts';
 import { testBrowserSettings } from './settings.ts';
-import { publishAccount, publishRequest } from './test/fixtures.ts';
+import { publishAccount, publishRequest, type RecordedRequest } from './test/fixtures.ts';
 
 /**
  * Every flow on the fake's alt layout: the same roles, names and texts as the classic pages in
@@ -26,6 +27,9 @@ afterAll(async () => {
   await publisher?.close();
   await fake?.close();
 });
+
+/** The request of the attempt after one whose outcome is unknown: what it saved before its final click. */
+const afterUnknownOutcome = (request: RecordedRequest): RecordedRequest => ({ ...request, attemptNo: 2, savedState: request.saved.at(-1)! });
 
 const listing = (title: string) => ({
   title,
@@ -81,6 +85,32 @@ describe.each<FakeLocale>(['en_US', 'es_LA'])('the alt layout in %s', (locale) =
     expect(stored!.status).toBe('pending');
     expect(result).toMatchObject({ providerPostId: stored!.id, permalink: null });
     expect(request.logs.map((l) => l.message).join('\n')).toMatch(/pending admin approval/);
+  });
+
+  it('reports a block as rate_limit and a renamed field as ui_changed naming it', async () => {
+    const account = altAccount(0);
+    fake.state.script(account.userId, { kind: 'block' }, 1);
+    const blocked = (await publisher.publish(publishRequest(publishAccount(fake, account), listing('Blocked shelf'))).catch((e: unknown) => e)) as PublishError;
+    expect([blocked.type, blocked.retryAfterMs]).toEqual(['rate_limit', 24 * 3_600_000]);
+
+    fake.state.script(account.userId, { kind: 'renamed_field', field: 'price', label: locale === 'en_US' ? 'Asking price' : 'Precio de venta' });
+    const renamed = (await publisher.publish(publishRequest(publishAccount(fake, account), listing('Renamed shelf'))).catch((e: unknown) => e)) as PublishError;
+    expect([renamed.type, renamed.code]).toEqual(['ui_changed', 'MarketplaceForm.price']);
+    expect(fake.state.listingsOf(account.userId)).toHaveLength(0);
+  });
+
+  it('finds a listing past the first pages of "Your listings", and a group post by its author, after an unknown outcome', async () => {
+    const account = altAccount(2);
+    const request = publishRequest(publishAccount(fake, account), listing(`Found later ${locale}`));
+    const published = await publisher.publish(request);
+    const [mine] = fake.state.listingsOf(account.userId);
+    fake.state.listings.push(...Array.from({ length: 24 }, (_, i) => ({ ...mine!, id: `8${i}000`, title: `Newer listing ${i}` })));
+    expect(await publisher.findExisting(afterUnknownOutcome(request))).toEqual({ providerPostId: published.providerPostId, permalink: published.permalink });
+
+    const group = fake.state.addGroup({});
+    const groupRequest = publishRequest(publishAccount(fake, account), { body: `Found later ${locale}\nSecond line` }, { channel: 'facebook_group', targetId: group.id, photos: 0 });
+    const groupPost = await publisher.publish(groupRequest);
+    expect(await publisher.findExisting(afterUnknownOutcome(groupRequest))).toEqual({ providerPostId: groupPost.providerPostId, permalink: groupPost.permalink });
   });
 
   it('checks the session and finds every field of a one-page and of a four-page form; names a renamed one', async () => {
