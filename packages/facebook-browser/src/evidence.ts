@@ -11,15 +11,25 @@ export const secretValues = (cookies: { value: string }[]) => [...new Set(cookie
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Keys whose values are secrets wherever they stand (`"token":"…"`, `\"xs\":\"…\"`): form tokens and session cookies. */
+const SECRET_KEYS = 'fb_dtsg|fb_dtsg_ag|lsd|jazoest|token|async_get_token|xs|c_user|datr|fr|sb';
+const secretPair = new RegExp(String.raw`((?<![\w-])\\?["']?(?:${SECRET_KEYS})\\?["']?\s*[:=]\s*\\?(["']))(?:(?!\\?\2).)*`, 'gi');
+/** The form tokens in a URL's query (`?fb_dtsg_ag=…&`). */
+const secretQuery = /([?&](?:amp;)?(?:fb_dtsg(?:_ag)?|lsd|jazoest)=)[^&"'\s<>]*/gi;
+/** An input holding a password or one of Facebook's form tokens, whatever the order of its attributes. */
+const secretInput = /(?<![\w-])type=["']?password\b|(?<![\w-])name=["']?(?:fb_dtsg|lsd|jazoest)\b/i;
+const valueAttribute = /((?<![\w-])value=)(["'])[^"']*\2/i;
+
 /**
  * The page's HTML as a person may read it later: cookie values, password fields' values and
- * the hidden form tokens Facebook embeds (`fb_dtsg`, `lsd`, `jazoest`) are replaced.
+ * the form tokens Facebook embeds (`fb_dtsg`, `lsd`, `jazoest` as hidden inputs, and as the
+ * `"token"` of its `DTSGInitialData` and `LSD` modules) are replaced.
  */
 export function scrubHtml(html: string, secrets: string[]): string {
   let scrubbed = html
-    .replace(/(<input[^>]*type=["']?password["']?[^>]*value=)(["'])[^"']*\2/gi, '$1$2[redacted]$2')
-    .replace(/(["']?(?:fb_dtsg|lsd|jazoest|xs|c_user|datr|fr|sb)["']?\s*[:=]\s*["'])[^"']*(["'])/gi, '$1[redacted]$2')
-    .replace(/(name=["'](?:fb_dtsg|lsd|jazoest)["'][^>]*value=["'])[^"']*(["'])/gi, '$1[redacted]$2');
+    .replace(/<input\b[^>]*>/gi, (tag) => (secretInput.test(tag) ? tag.replace(valueAttribute, '$1$2[redacted]$2') : tag))
+    .replace(secretPair, '$1[redacted]')
+    .replace(secretQuery, '$1[redacted]');
   for (const secret of secrets) scrubbed = scrubbed.replace(new RegExp(escapeRegExp(secret), 'g'), '[redacted]');
   for (const secret of secrets) scrubbed = scrubbed.replace(new RegExp(escapeRegExp(encodeURIComponent(secret)), 'g'), '[redacted]');
   return scrubbed;

@@ -2,15 +2,28 @@
  * The pages' behaviour, as plain browser scripts (no build step). What they imitate:
  * option lists rendered in portals at the end of <body>, buttons that are divs disabled
  * with aria-disabled, photo uploads that take time, a contenteditable editor that drops
- * inserted newlines, dialogs that pop over the page.
+ * inserted newlines, dialogs that pop over the page. The alt layout (`DATA.layout === 'alt'`)
+ * uses native buttons (disabled with `disabled`), listboxes right after their combobox and
+ * native switches; the scripts serve both, keyed on private `data-*` hooks the worker never uses.
  */
 const common = String.raw`
 const DATA = JSON.parse(document.getElementById('page-data')?.textContent || '{}');
 const T = DATA.texts || {};
-function setDisabled(el, disabled) { el.setAttribute('aria-disabled', disabled ? 'true' : 'false'); }
+const ALT = DATA.layout === 'alt';
+const isNative = (el) => el.tagName === 'BUTTON';
+function setDisabled(el, disabled) { if (isNative(el)) el.disabled = disabled; else el.setAttribute('aria-disabled', disabled ? 'true' : 'false'); }
+const isDisabled = (el) => (isNative(el) ? el.disabled : el.getAttribute('aria-disabled') === 'true');
 function onActivate(el, fn) {
-  el.addEventListener('click', (e) => { if (el.getAttribute('aria-disabled') === 'true') return; fn(e); });
-  el.addEventListener('keydown', (e) => { if ((e.key === 'Enter' || e.key === ' ') && el.getAttribute('aria-disabled') !== 'true') { e.preventDefault(); fn(e); } });
+  el.addEventListener('click', (e) => { if (isDisabled(el)) return; fn(e); });
+  // A native button turns Enter and Space into a click by itself.
+  if (!isNative(el)) el.addEventListener('keydown', (e) => { if ((e.key === 'Enter' || e.key === ' ') && !isDisabled(el)) { e.preventDefault(); fn(e); } });
+}
+function makeButton(label) {
+  const b = document.createElement(ALT ? 'button' : 'div');
+  if (ALT) b.type = 'button'; else { b.setAttribute('role', 'button'); b.tabIndex = 0; }
+  b.id = newId();
+  const s = document.createElement('span'); s.textContent = label; b.appendChild(s);
+  return b;
 }
 let ids = 0;
 function newId() { return '_p_' + Math.random().toString(36).slice(2, 6) + (ids++) + '_'; }
@@ -19,8 +32,10 @@ function openListbox(anchor, names, pick) {
   closePortals();
   const box = document.createElement('div');
   box.setAttribute('role', 'listbox'); box.setAttribute('data-portal', ''); box.id = newId();
-  const r = anchor.getBoundingClientRect();
-  box.style.left = (r.left + window.scrollX) + 'px'; box.style.top = (r.bottom + window.scrollY) + 'px';
+  if (!ALT) {
+    const r = anchor.getBoundingClientRect();
+    box.style.left = (r.left + window.scrollX) + 'px'; box.style.top = (r.bottom + window.scrollY) + 'px';
+  }
   for (const name of names) {
     const opt = document.createElement('div');
     opt.setAttribute('role', 'option'); opt.setAttribute('aria-selected', 'false'); opt.tabIndex = -1; opt.id = newId();
@@ -28,7 +43,7 @@ function openListbox(anchor, names, pick) {
     opt.addEventListener('click', () => { pick(name); closePortals(); });
     box.appendChild(opt);
   }
-  document.body.appendChild(box);
+  if (ALT) anchor.after(box); else document.body.appendChild(box);
   anchor.setAttribute('aria-expanded', 'true'); anchor.setAttribute('aria-controls', box.id);
 }
 async function uploadFiles(files) {
@@ -39,17 +54,19 @@ async function uploadFiles(files) {
   }));
 }
 function showDialog(title, text, buttons) {
-  const overlay = document.createElement('div'); overlay.className = 'x9f619';
+  const overlay = document.createElement('div'); overlay.className = ALT ? 'scrim' : 'x9f619';
   const dlg = document.createElement('div'); dlg.setAttribute('role', 'dialog'); dlg.setAttribute('aria-modal', 'true');
-  const h = document.createElement('h2'); h.id = newId(); h.textContent = title; dlg.setAttribute('aria-labelledby', h.id); dlg.appendChild(h);
+  const h = document.createElement(ALT ? 'h3' : 'h2'); h.textContent = title; dlg.appendChild(h);
+  if (ALT) dlg.setAttribute('aria-label', title); else { h.id = newId(); dlg.setAttribute('aria-labelledby', h.id); }
   if (text) { const p = document.createElement('div'); p.textContent = text; dlg.appendChild(p); }
+  const row = ALT ? document.createElement('div') : dlg;
   for (const [label, fn] of buttons) {
-    const b = document.createElement('div'); b.setAttribute('role', 'button'); b.tabIndex = 0; b.id = newId();
-    const s = document.createElement('span'); s.textContent = label; b.appendChild(s);
+    const b = makeButton(label);
     onActivate(b, () => { overlay.remove(); fn && fn(); });
-    dlg.appendChild(b);
+    row.appendChild(b);
   }
-  overlay.appendChild(dlg); document.body.appendChild(overlay);
+  if (ALT) dlg.appendChild(row);
+  overlay.appendChild(dlg); (document.querySelector('.layers') || document.body).appendChild(overlay);
   return overlay;
 }
 function showBlock() { showDialog(T.block.title, T.block.body, [['OK', null]]); }
@@ -62,7 +79,7 @@ async function postJson(url, body) {
 `;
 
 const createItem = String.raw`
-const state = { photos: [], uploading: 0, step: 1, values: {}, dirty: false, published: false, boost: true };
+const state = { photos: [], uploading: 0, step: 1, values: {}, dirty: false, published: false };
 const field = (name) => document.querySelector('[data-field="' + name + '"]');
 const next = document.querySelector('[data-action=next]');
 const publish = document.querySelector('[data-action=publish]');
@@ -71,11 +88,13 @@ function ready() {
   return state.uploading === 0 && state.photos.length > 0 && v.title && v.price && v.category && v.condition;
 }
 function refresh() {
-  setDisabled(next, !ready());
+  if (next) setDisabled(next, !ready());
   setDisabled(publish, !ready() || state.publishing);
   document.querySelectorAll('[data-step]').forEach((s) => { s.hidden = Number(s.dataset.step) !== state.step; });
-  next.hidden = state.step >= 3; publish.hidden = state.step < 3;
-  document.querySelector('[data-photo-count]').textContent = state.photos.length + ' / 10';
+  if (next) next.hidden = state.step >= DATA.steps;
+  publish.hidden = state.step < DATA.steps;
+  const count = document.querySelector('[data-photo-count]');
+  if (count) count.textContent = state.photos.length + ' / 10';
   document.querySelector('[data-uploading]').hidden = state.uploading === 0;
 }
 window.addEventListener('beforeunload', (e) => { if (state.dirty && !state.published) { e.preventDefault(); e.returnValue = ''; } });
@@ -89,7 +108,7 @@ for (const input of document.querySelectorAll('input[data-field], textarea[data-
   if (input.type === 'file' || input.dataset.field === 'location') continue;
   input.addEventListener('input', () => { state.values[input.dataset.field] = input.value.trim(); state.dirty = true; refresh(); });
 }
-for (const combo of document.querySelectorAll('label[role=combobox]')) {
+for (const combo of document.querySelectorAll('[role=combobox][data-options]')) {
   const open = (e) => { e.preventDefault(); openListbox(combo, JSON.parse(combo.dataset.options), (name) => {
     state.values[combo.dataset.field] = name; combo.querySelector('[data-value]').textContent = name; state.dirty = true; refresh();
   }); };
@@ -107,14 +126,16 @@ place.addEventListener('input', () => {
   }, 150);
 });
 const more = document.querySelector('[data-action=more-details]');
-onActivate(more, () => { const open = more.getAttribute('aria-expanded') !== 'true'; more.setAttribute('aria-expanded', String(open)); document.querySelector('[data-more]').hidden = !open; });
+if (more) onActivate(more, () => { const open = more.getAttribute('aria-expanded') !== 'true'; more.setAttribute('aria-expanded', String(open)); document.querySelector('[data-more]').hidden = !open; });
 const boost = document.querySelector('[role=switch]');
-onActivate(boost, () => { state.boost = !state.boost; boost.setAttribute('aria-checked', String(state.boost)); });
-onActivate(next, () => { state.step += 1; refresh(); });
+// A native checkbox switch keeps its own state; a div switch keeps it in aria-checked.
+if (boost.tagName !== 'INPUT') onActivate(boost, () => boost.setAttribute('aria-checked', String(boost.getAttribute('aria-checked') !== 'true')));
+const boosted = () => (boost.tagName === 'INPUT' ? boost.checked : boost.getAttribute('aria-checked') === 'true');
+if (next) onActivate(next, () => { state.step += 1; refresh(); });
 onActivate(publish, async () => {
   state.publishing = true; refresh();
   const v = state.values;
-  const res = await postJson('/api/marketplace/items', { ...v, location: v.location || null, photos: state.photos, boosted: state.boost });
+  const res = await postJson('/api/marketplace/items', { ...v, location: v.location || null, photos: state.photos, boosted: boosted() });
   state.publishing = false; refresh();
   if (!res) return;
   if (res.blocked) return showBlock();
@@ -127,7 +148,7 @@ refresh();
 `;
 
 const selling = String.raw`
-const list = document.querySelector('[role=list]');
+const list = document.querySelector('[data-list]');
 let offset = list.children.length, loading = false, done = DATA.total <= offset;
 window.addEventListener('scroll', async () => {
   if (loading || done || window.innerHeight + window.scrollY < document.body.scrollHeight - 200) return;
@@ -135,10 +156,12 @@ window.addEventListener('scroll', async () => {
   await new Promise((r) => setTimeout(r, 250));
   const items = await (await fetch('/api/marketplace/selling?offset=' + offset)).json();
   for (const item of items) {
-    const row = document.createElement('div'); row.setAttribute('role', 'listitem');
+    const row = document.createElement(ALT ? 'li' : 'div');
+    if (ALT) row.className = 'row'; else row.setAttribute('role', 'listitem');
     const a = document.createElement('a'); a.href = '/marketplace/item/' + item.id + '/';
-    const s = document.createElement('span'); s.textContent = item.title; a.appendChild(s); row.appendChild(a);
-    const p = document.createElement('div'); p.textContent = item.price; row.appendChild(p);
+    const s = document.createElement('span'); s.textContent = item.title; a.appendChild(s);
+    const p = document.createElement('div'); p.textContent = item.price;
+    if (ALT) { const wrap = document.createElement('div'); wrap.appendChild(a); row.append(wrap, p); } else row.append(a, p);
     list.appendChild(row);
   }
   offset += items.length; done = items.length === 0 || offset >= DATA.total; loading = false;
@@ -151,7 +174,8 @@ const editor = overlay.querySelector('[contenteditable]');
 const post = overlay.querySelector('[data-action=post]');
 const state = { photos: [], uploading: 0 };
 const text = () => [...editor.children].map((p) => p.textContent).join('\n').trim();
-function refresh() { setDisabled(post, state.uploading > 0 || text() === '' || state.posting); overlay.querySelector('[data-placeholder]').hidden = text() !== ''; }
+const placeholder = overlay.querySelector('[data-placeholder]');
+function refresh() { setDisabled(post, state.uploading > 0 || text() === '' || state.posting); if (placeholder) placeholder.hidden = text() !== ''; }
 onActivate(document.querySelector('[data-action=write]'), () => { overlay.hidden = false; editor.focus(); });
 onActivate(overlay.querySelector('[data-action=close]'), () => { overlay.hidden = true; });
 editor.addEventListener('beforeinput', (e) => {
@@ -189,11 +213,13 @@ onActivate(post, async () => {
     notice.querySelector('a').href = '/groups/' + DATA.groupId + '/my_pending_content/?highlight=' + res.id;
     return;
   }
-  const article = document.createElement('div'); article.setAttribute('role', 'article');
-  const author = document.createElement('a'); author.href = '/profile.php?id=' + DATA.userId; author.textContent = DATA.userName;
-  const when = document.createElement('a'); when.href = '/groups/' + DATA.groupId + '/posts/' + res.id + '/'; when.textContent = T.group.justNow;
-  const body = document.createElement('div'); for (const line of res.text.split('\n')) { const d = document.createElement('div'); d.textContent = line; body.appendChild(d); }
-  article.append(author, ' · ', when, body);
+  const article = document.createElement(ALT ? 'article' : 'div');
+  if (!ALT) article.setAttribute('role', 'article');
+  const author = document.createElement('a'); author.textContent = DATA.userName;
+  author.href = ALT ? '/groups/' + DATA.groupId + '/user/' + DATA.userId + '/' : '/profile.php?id=' + DATA.userId;
+  const when = document.createElement('a'); when.href = '/groups/' + DATA.groupId + '/posts/' + res.id + '/' + (ALT ? '?__cft__=' + newId() : ''); when.textContent = T.group.justNow;
+  const body = document.createElement('div'); for (const line of res.text.split('\n')) { const d = document.createElement(ALT ? 'p' : 'div'); d.textContent = line; body.appendChild(d); }
+  if (ALT) { const head = document.createElement('header'); head.append(author, ' · ', when); article.append(head, body); } else article.append(author, ' · ', when, body);
   document.querySelector('[role=feed]').prepend(article);
 });
 refresh();

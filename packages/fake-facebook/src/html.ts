@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { LayoutName } from './state.ts';
 import { htmlLang, type FakeLocale } from './texts.ts';
 
 export const escapeHtml = (value: string) =>
@@ -14,8 +15,10 @@ export function idMaker(): () => string {
 /** JSON safe inside a <script type="application/json">. */
 export const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
-export interface Layout {
+export interface PageParts {
   locale: FakeLocale;
+  /** Which markup wraps the page (see `Layout` in state.ts); classic when absent. */
+  shell?: LayoutName;
   title: string;
   /** Banner links for a logged-in person; none on the login and checkpoint pages. */
   navigation?: { home: string; marketplace: string } | null;
@@ -24,6 +27,8 @@ export interface Layout {
   portals?: string;
   data?: unknown;
   script?: string;
+  /** The account's `fb_dtsg`: logged-in pages embed it (and `lsd`, `jazoest`) as Facebook's do. */
+  formToken?: string;
 }
 
 const style = `
@@ -44,17 +49,56 @@ body{font-family:Helvetica,Arial,sans-serif;margin:0;background:#f0f2f5}
 [hidden]{display:none!important}
 `;
 
-export function renderPage(layout: Layout): string {
-  const nav = layout.navigation
-    ? `<div role="banner"><a href="/" aria-current="page">${escapeHtml(layout.navigation.home)}</a><div role="navigation"><a href="/marketplace/">${escapeHtml(layout.navigation.marketplace)}</a></div></div>`
-    : '';
+export function renderPage(parts: PageParts): string {
+  const page = parts.shell === 'alt' ? altShell(parts) : classicShell(parts);
   return `<!DOCTYPE html>
-<html lang="${htmlLang[layout.locale]}" dir="ltr" id="facebook"><head><meta charset="utf-8"><title>${escapeHtml(layout.title)}</title><style>${style}</style></head>
-<body><div id="mount_0_0_${randomBytes(2).toString('hex')}">${nav}<div role="main">${layout.main}</div></div>${layout.portals ?? ''}
-${layout.data === undefined ? '' : `<script type="application/json" id="page-data">${scriptJson(layout.data)}</script>`}
-${layout.script ? `<script>${layout.script}</script>` : ''}
+<html lang="${htmlLang[parts.locale]}" dir="ltr" id="facebook"><head><meta charset="utf-8"><title>${escapeHtml(parts.title)}</title><style>${parts.shell === 'alt' ? altStyle : style}</style></head>
+<body>${page}${formTokens(parts.formToken)}
+${parts.data === undefined ? '' : `<script type="application/json" id="page-data">${scriptJson(parts.data)}</script>`}
+${parts.script ? `<script>${parts.script}</script>` : ''}
 </body></html>`;
 }
+
+function classicShell(parts: PageParts): string {
+  const nav = parts.navigation
+    ? `<div role="banner"><a href="/" aria-current="page">${escapeHtml(parts.navigation.home)}</a><div role="navigation"><a href="/marketplace/">${escapeHtml(parts.navigation.marketplace)}</a></div></div>`
+    : '';
+  return `<div id="mount_0_0_${randomBytes(2).toString('hex')}">${nav}<div role="main">${parts.main}</div></div>${parts.portals ?? ''}`;
+}
+
+/** Native landmarks, other ids and classes, portals kept inside the app root. */
+function altShell(parts: PageParts): string {
+  const nav = parts.navigation
+    ? `<header class="top"><nav><ul><li><a href="/">${escapeHtml(parts.navigation.home)}</a></li><li><a href="/marketplace/">${escapeHtml(parts.navigation.marketplace)}</a></li></ul></nav></header>`
+    : '';
+  return `<div class="app" data-build="${randomBytes(3).toString('hex')}">${nav}<div class="columns"><aside class="left"></aside><main class="center"><div class="surface">${parts.main}</div></main></div><div class="layers">${parts.portals ?? ''}</div></div>`;
+}
+
+/** The hidden form tokens and the `DTSGInitialData`/`LSD` modules Facebook embeds in its pages. */
+function formTokens(fbDtsg: string | undefined): string {
+  if (!fbDtsg) return '';
+  const lsd = randomBytes(8).toString('base64url');
+  const jazoest = `2${[...fbDtsg].reduce((sum, c) => sum + c.charCodeAt(0), 0)}`;
+  return `<form method="post" action="/ajax/bz" hidden><input type="hidden" name="fb_dtsg" value="${fbDtsg}" autocomplete="off"><input type="hidden" name="jazoest" value="${jazoest}" autocomplete="off"><input type="hidden" name="lsd" value="${lsd}" autocomplete="off"></form>
+<script type="application/json" data-sjs>${scriptJson({ require: [['DTSGInitialData', [], { token: fbDtsg }, 258], ['LSD', [], { token: lsd }, 323]] })}</script>`;
+}
+
+const altStyle = `
+body{font-family:system-ui,sans-serif;margin:0;background:#e4e6eb}
+.top{background:#fff;padding:6px 12px}.top ul{display:flex;gap:12px;list-style:none;margin:0;padding:0}
+.columns{display:flex}.left{width:120px}.center{flex:1;max-width:760px;margin:12px}
+.surface{background:#fff;padding:16px;border-radius:8px;min-height:400px}
+.fld{margin:10px 0}.fld input,.fld textarea{display:block;width:100%;padding:6px}
+button{margin:4px 4px 4px 0;padding:6px 12px}
+[role=listbox]{background:#fff;border:1px solid #99a;max-width:320px}
+[role=option]{padding:6px 10px;cursor:pointer}
+.scrim{position:fixed;inset:0;background:rgba(0,0,0,.45);display:flex;align-items:center;justify-content:center;z-index:10}
+[role=dialog]{background:#fff;padding:16px;min-width:420px}
+[role=textbox][contenteditable]{min-height:80px;border:1px solid #99a;padding:8px}
+li.row{min-height:120px;border-bottom:1px solid #ddd}
+article{border-bottom:1px solid #ddd;padding:8px 0}
+[hidden]{display:none!important}
+`;
 
 /** A text input labelled the 2025 way: no aria-label, a span referenced by aria-labelledby. */
 export function labelledInput(id: () => string, label: string, field: string, options: { multiline?: boolean; combobox?: boolean } = {}) {

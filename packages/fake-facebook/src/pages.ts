@@ -43,6 +43,7 @@ export function homePage(account: FakeAccount): string {
     locale: account.locale,
     title: 'Facebook',
     navigation: navigation(account.locale),
+    formToken: account.formToken,
     main: `<div role="feed"><div>${divButton(id, t.whatsOnYourMind(account.name.split(' ')[0]!))}</div></div>`,
   });
 }
@@ -78,8 +79,9 @@ export function createItemPage(account: FakeAccount, options: { renamed: Partial
     locale: account.locale,
     title: `${t.marketplace} | Facebook`,
     navigation: navigation(account.locale),
+    formToken: account.formToken,
     main,
-    data: { texts: clientTexts(account.locale), leaveDialog: options.leaveDialog },
+    data: { texts: clientTexts(account.locale), leaveDialog: options.leaveDialog, steps: 3 },
     script: scripts.createItem,
   });
 }
@@ -90,6 +92,7 @@ export function itemPage(account: FakeAccount, listing: Listing, duplicate: bool
     locale: account.locale,
     title: `${listing.title} | Facebook Marketplace`,
     navigation: navigation(account.locale),
+    formToken: account.formToken,
     main: `${duplicate ? `<div role="alert">${escapeHtml(t.item.duplicate)}</div>` : ''}
 <h1><span>${escapeHtml(listing.title)}</span></h1><div>${escapeHtml(listing.price)}</div>
 <div>${escapeHtml(t.item.listedIn(listing.location || '—'))}</div>
@@ -109,7 +112,8 @@ export function sellingPage(account: FakeAccount, listings: Listing[]): string {
     locale: account.locale,
     title: `${t.selling.title} | Facebook Marketplace`,
     navigation: navigation(account.locale),
-    main: `<h1>${escapeHtml(t.selling.title)}</h1><div role="list">${rows}</div>`,
+    formToken: account.formToken,
+    main: `<h1>${escapeHtml(t.selling.title)}</h1><div role="list" data-list>${rows}</div>`,
     data: { total: listings.length },
     script: scripts.selling,
   });
@@ -139,6 +143,7 @@ ${divButton(id, g.post, 'data-action="post" aria-disabled="true"')}`,
     locale: account.locale,
     title: `${group.name} | Facebook`,
     navigation: navigation(account.locale),
+    formToken: account.formToken,
     main: `<h1>${escapeHtml(group.name)}</h1>
 ${divButton(id, g.coverPhoto)}<input type="file" accept="image/*" style="display:none" id="${id()}">
 <div>${divButton(id, g.writeSomething, 'data-action="write"')} ${divButton(id, g.photoVideo)}<input type="file" accept="image/*,video/*" multiple style="display:none" id="${id()}"></div>
@@ -156,6 +161,7 @@ export function groupPostPage(account: FakeAccount, group: Group, post: GroupPos
     locale: account.locale,
     title: `${group.name} | Facebook`,
     navigation: navigation(account.locale),
+    formToken: account.formToken,
     main: `<h1><a href="/groups/${group.id}/">${escapeHtml(group.name)}</a></h1>${article(group, post, author, account.locale)}`,
   });
 }
@@ -165,6 +171,7 @@ export function pendingPage(account: FakeAccount, group: Group, posts: GroupPost
     locale: account.locale,
     title: `${group.name} | Facebook`,
     navigation: navigation(account.locale),
+    formToken: account.formToken,
     main: `<h1>${escapeHtml(group.name)}</h1><div role="feed">${posts
       .map(
         (p) =>

@@ -50,3 +50,38 @@ describe('fake Facebook health', () => {
     expect(fake.state.requests.length).toBe(before);
   });
 });
+
+describe('fake Facebook layouts', () => {
+  const control = (path: string, body: object) =>
+    fetch(`${fake.url}/__control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const page = async (path: string, cookie: string) => (await fetch(`${fake.url}${path}`, { headers: { cookie } })).text();
+
+  it("serves an account's pages in its layout, others in the default one, and the login page by the c_user it is sent", async () => {
+    const alt = (await (await control('/accounts', { layout: 'alt', next_steps: 3 })).json()) as { userId: string };
+    const classic = fake.state.addAccount({});
+    const altCookie = await sessionOf(alt.userId);
+    const altForm = await page('/marketplace/create/item', altCookie);
+    const classicForm = await page('/marketplace/create/item', await sessionOf(classic.userId));
+    expect(altForm).toContain('<button type="button" data-action="add-photos">Add Photos</button>');
+    expect(altForm).toContain('"steps":4');
+    expect(altForm).not.toContain('data-action="more-details"');
+    expect(classicForm).toContain('role="button"');
+    expect(classicForm).toContain('data-action="more-details"');
+    expect(await page('/login/', `c_user=${alt.userId}; xs=stale`)).toContain('>Log In</button>');
+
+    expect((await control('/layout', { layout: 'alt' })).status).toBe(204);
+    expect(await page('/marketplace/create/item', await sessionOf(classic.userId))).toContain('Add Photos');
+    expect((await control('/layout', { user_id: classic.userId, layout: 'classic' })).status).toBe(204);
+    expect(await page('/marketplace/create/item', await sessionOf(classic.userId))).toContain('data-action="more-details"');
+    fake.state.layout = { name: 'classic' };
+  });
+
+  it('answers 400 for a layout it does not have, a step count out of range or an unknown account', async () => {
+    for (const body of [{ layout: 'modern' }, { layout: 'alt', next_steps: 4 }, { layout: 'classic', next_steps: 1 }, { user_id: numericId(), layout: 'alt' }]) {
+      const res = await control('/layout', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toBeTruthy();
+    }
+    expect((await control('/accounts', { layout: 'alt', next_steps: -1 })).status).toBe(400);
+  });
+});

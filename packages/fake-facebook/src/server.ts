@@ -1,21 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import {
-  checkpointPage,
-  createItemPage,
-  groupPage,
-  groupPostPage,
-  homePage,
-  itemPage,
-  loginPage,
-  notFoundPage,
-  pendingPage,
-  sellingPage,
-  SELLING_PAGE_SIZE,
-} from './pages.ts';
+import { pagesOf } from './layouts.ts';
+import { checkpointPage, notFoundPage, SELLING_PAGE_SIZE } from './pages.ts';
 import { captchaPage, twoStepPage } from './fault-pages.ts';
 import { escapeHtml } from './html.ts';
-import { FakeState, numericId, type FakeAccount, type Fault, type FormField } from './state.ts';
+import { FakeState, numericId, parseLayout, type FakeAccount, type Fault, type FormField } from './state.ts';
 import { fakeLocales, fakeTexts, places, type FakeLocale } from './texts.ts';
 
 export interface FakeFacebookOptions {
@@ -91,6 +80,12 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
     return account;
   }
 
+  /** The pages of the layout of the account the request names by its `c_user`, even with a stale `xs` (the login page). */
+  const pagesFor = (request: FastifyRequest) => {
+    const userId = parseCookies(request.headers.cookie).get('c_user')?.[0];
+    return pagesOf(state.layoutOf((userId && state.accounts.get(userId)) || null));
+  };
+
   const localeOf = (request: FastifyRequest): FakeLocale => {
     const fromQuery = (request.query as Record<string, unknown>).locale;
     if (isFakeLocale(fromQuery)) return fromQuery;
@@ -134,7 +129,7 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
   /** A logged-out visitor's view of the page, at its own address (see the `logged_out_in_place` fault). */
   function showLoggedOut(request: FastifyRequest, reply: FastifyReply, locale: FakeLocale, fault: Extract<Fault, { kind: 'logged_out_in_place' }>) {
     if (fault.clear_cookies) reply.header('set-cookie', ['c_user=; Path=/; Max-Age=0', 'xs=; Path=/; Max-Age=0']);
-    return html(reply, fault.as_visitor ? notFoundPage(locale) : loginPage(locale, request.url));
+    return html(reply, fault.as_visitor ? notFoundPage(locale) : pagesFor(request).loginPage(locale, request.url));
   }
 
   function apiSession(request: FastifyRequest, reply: FastifyReply): FakeAccount | null {
@@ -168,13 +163,13 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
 
   app.get('/login/', async (request, reply) => {
     const next = String((request.query as Record<string, unknown>).next ?? '/');
-    return html(reply, loginPage(localeOf(request), next));
+    return html(reply, pagesFor(request).loginPage(localeOf(request), next));
   });
   app.post('/login/', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, string>;
     const next = String((request.query as Record<string, unknown>).next ?? '/');
     const account = [...state.accounts.values()].find((a) => a.email !== null && a.email === body.email && a.password === body.pass);
-    if (!account) return html(reply, loginPage(localeOf(request), next, fakeTexts[localeOf(request)].login.wrong), 401);
+    if (!account) return html(reply, pagesFor(request).loginPage(localeOf(request), next, fakeTexts[localeOf(request)].login.wrong), 401);
     reply.header('set-cookie', [
       `c_user=${account.userId}; Path=/; SameSite=Lax`,
       `xs=${account.xs}; Path=/; HttpOnly; SameSite=Lax`,
@@ -204,7 +199,7 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
 
   app.get('/', async (request, reply) => {
     const account = pageSession(request, reply);
-    return account && html(reply, homePage(account));
+    return account && html(reply, pagesFor(request).homePage(account));
   });
 
   app.get('/marketplace/', async (request, reply) => {
@@ -219,12 +214,12 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
     const rename = state.fault(account.userId, 'renamed_field', false);
     if (rename) renamed[rename.field] = rename.label ?? `${rename.field[0]!.toUpperCase()}${rename.field.slice(1)} (new)`;
     const leaveDialog = state.fault(account.userId, 'leave_dialog') !== null;
-    return html(reply, createItemPage(account, { renamed, leaveDialog }));
+    return html(reply, pagesFor(request).createItemPage(account, { renamed, leaveDialog }));
   });
 
   app.get('/marketplace/you/selling/', async (request, reply) => {
     const account = pageSession(request, reply);
-    return account && html(reply, sellingPage(account, state.listingsOf(account.userId)));
+    return account && html(reply, pagesFor(request).sellingPage(account, state.listingsOf(account.userId)));
   });
 
   app.get('/marketplace/item/:id/', async (request, reply) => {
@@ -233,7 +228,7 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
     const listing = state.listings.find((l) => l.id === (request.params as { id: string }).id);
     if (!listing) return html(reply, notFoundPage(account.locale), 404);
     const duplicate = listing.userId === account.userId && state.listings.some((l) => l !== listing && l.userId === account.userId && l.title === listing.title);
-    return html(reply, itemPage(account, listing, duplicate));
+    return html(reply, pagesFor(request).itemPage(account, listing, duplicate));
   });
 
   app.get('/groups/:id/', async (request, reply) => {
@@ -243,7 +238,7 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
     if (!group) return html(reply, notFoundPage(account.locale), 404);
     const posts = state.groupPosts.filter((p) => p.groupId === group.id && p.status === 'posted').reverse().slice(0, 20);
     const authors = new Map([...state.accounts.values()].map((a) => [a.userId, a.name]));
-    return html(reply, groupPage(account, group, posts, authors));
+    return html(reply, pagesFor(request).groupPage(account, group, posts, authors));
   });
   app.get('/groups/:id', async (request, reply) => reply.redirect(`/groups/${(request.params as { id: string }).id}/`));
 
@@ -254,7 +249,7 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
     const group = state.groups.get(id);
     const post = state.groupPosts.find((p) => p.id === postId && p.groupId === id && p.status === 'posted');
     if (!group || !post) return html(reply, notFoundPage(account.locale), 404);
-    return html(reply, groupPostPage(account, group, post, state.accounts.get(post.userId)?.name ?? 'Someone'));
+    return html(reply, pagesFor(request).groupPostPage(account, group, post, state.accounts.get(post.userId)?.name ?? 'Someone'));
   });
 
   app.get('/groups/:id/my_pending_content/', async (request, reply) => {
@@ -263,7 +258,7 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
     const group = state.groups.get((request.params as { id: string }).id);
     if (!group) return html(reply, notFoundPage(account.locale), 404);
     const posts = state.groupPosts.filter((p) => p.groupId === group.id && p.status === 'pending' && p.userId === account.userId).reverse();
-    return html(reply, pendingPage(account, group, posts));
+    return html(reply, pagesFor(request).pendingPage(account, group, posts));
   });
 
   // --- what the pages' scripts call
@@ -376,10 +371,25 @@ function registerControl(app: FastifyInstance, state: FakeState, releaseHung: ()
   app.register(
     async (control) => {
       control.post('/accounts', async (request, reply) => {
-        const body = (request.body ?? {}) as Partial<FakeAccount>;
+        const { layout: layoutName, next_steps: nextSteps, ...body } = (request.body ?? {}) as Omit<Partial<FakeAccount>, 'layout'> & { layout?: unknown; next_steps?: unknown };
         if (body.locale !== undefined && !isFakeLocale(body.locale)) return reply.code(400).send({ error: `locale must be one of ${fakeLocales.join(', ')}` });
-        const account = state.addAccount(body);
+        const layout = layoutName === undefined ? null : parseLayout({ layout: layoutName, next_steps: nextSteps });
+        if (typeof layout === 'string') return reply.code(400).send({ error: layout });
+        const account = state.addAccount({ ...body, layout });
         return reply.code(201).send({ ...account, cookies: exportCookies(account) });
+      });
+      /** The layout of one account (`user_id`), or of every account without its own. */
+      control.post('/layout', async (request, reply) => {
+        const body = (request.body ?? {}) as { user_id?: string; layout?: unknown; next_steps?: unknown };
+        const layout = parseLayout(body);
+        if (typeof layout === 'string') return reply.code(400).send({ error: layout });
+        if (body.user_id === undefined) state.layout = layout;
+        else {
+          const account = state.accounts.get(body.user_id);
+          if (!account) return reply.code(400).send({ error: 'user_id must be a seeded account' });
+          account.layout = layout;
+        }
+        return reply.code(204).send();
       });
       control.get('/accounts/:userId', async (request, reply) => {
         const account = state.accounts.get((request.params as { userId: string }).userId);

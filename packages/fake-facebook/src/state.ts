@@ -10,6 +10,30 @@ export interface FakeAccount {
   locale: FakeLocale;
   email: string | null;
   password: string | null;
+  /** How its pages are built; null: the fake's default (`FakeState.layout`). */
+  layout: Layout | null;
+  /** The `fb_dtsg` form token its pages embed, as Facebook's do (evidence must never keep it). */
+  formToken: string;
+}
+
+/**
+ * How the pages are built. `classic`: the fake's first markup. `alt`: the same roles, accessible
+ * names and visible texts in another structure (native elements, other labelling, inline
+ * listboxes, the Description shown at once, `nextSteps` Next steps before Publish where classic
+ * has two) and the small wording differences another build of Facebook shows (case, "…").
+ */
+export type Layout = { name: 'classic' } | { name: 'alt'; nextSteps: AltNextSteps };
+export type AltNextSteps = 0 | 1 | 2 | 3;
+export type LayoutName = Layout['name'];
+export const CLASSIC: Layout = { name: 'classic' };
+
+/** A layout as the control API takes it (`layout`, `next_steps`); a string says what is wrong. */
+export function parseLayout(body: { layout?: unknown; next_steps?: unknown }): Layout | string {
+  if (body.layout === 'classic' && body.next_steps === undefined) return CLASSIC;
+  if (body.layout !== 'alt') return 'layout must be "classic" or "alt" (next_steps only with "alt")';
+  const nextSteps = body.next_steps ?? 0;
+  if (nextSteps !== 0 && nextSteps !== 1 && nextSteps !== 2 && nextSteps !== 3) return 'next_steps must be 0, 1, 2 or 3';
+  return { name: 'alt', nextSteps };
 }
 
 export type FormField = 'photos' | 'title' | 'price' | 'category' | 'condition' | 'description' | 'location';
@@ -83,6 +107,7 @@ export interface Group {
 /** Numeric ids, as Facebook's are. */
 export const numericId = () => `${randomInt(1, 9)}${Array.from({ length: 14 }, () => randomInt(0, 10)).join('')}`;
 export const sessionSecret = () => randomBytes(18).toString('base64url');
+const formToken = () => `NA${randomBytes(24).toString('base64url')}`;
 
 export class FakeState {
   readonly accounts = new Map<string, FakeAccount>();
@@ -92,6 +117,8 @@ export class FakeState {
   /** Uploaded photo tokens, by the account that uploaded them. */
   readonly uploads = new Map<string, string>();
   private readonly faults = new Map<string, ScriptedFault[]>();
+  /** The layout of accounts that have none of their own. */
+  layout: Layout = CLASSIC;
   /** Every request the pages made, newest last: path and which account (tests check cookies never mix). */
   readonly requests: { path: string; userId: string | null; cookieUsers: string[] }[] = [];
 
@@ -103,6 +130,8 @@ export class FakeState {
       locale: input.locale ?? 'en_US',
       email: input.email ?? null,
       password: input.password ?? null,
+      layout: input.layout ?? null,
+      formToken: input.formToken ?? formToken(),
     };
     this.accounts.set(account.userId, account);
     return account;
@@ -138,6 +167,10 @@ export class FakeState {
     return entry.fault as Extract<Fault, { kind: K }>;
   }
 
+  layoutOf(account: FakeAccount | null): Layout {
+    return account?.layout ?? this.layout;
+  }
+
   listingsOf(userId: string): Listing[] {
     return this.listings.filter((l) => l.userId === userId).reverse();
   }
@@ -150,5 +183,6 @@ export class FakeState {
     this.uploads.clear();
     this.faults.clear();
     this.requests.length = 0;
+    this.layout = CLASSIC;
   }
 }

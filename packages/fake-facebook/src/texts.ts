@@ -30,6 +30,10 @@ export interface FakeTexts {
     leaveTitle: string;
     leave: string;
     stay: string;
+    /** The alt layout's extra steps between the fields and Publish. */
+    delivery: string;
+    pickupOnly: string;
+    hideFromFriends: string;
   };
   categories: string[];
   conditions: string[];
@@ -43,6 +47,8 @@ export interface FakeTexts {
     pending: string;
     coverPhoto: string;
     justNow: string;
+    /** A toggle of the alt layout's composer, beside "Post" (which must not be mistaken for it). */
+    postAnonymously: string;
   };
   block: { title: string; body: string };
 }
@@ -74,6 +80,9 @@ const en: FakeTexts = {
     leaveTitle: 'Leave page?',
     leave: 'Leave page',
     stay: 'Stay on page',
+    delivery: 'Delivery',
+    pickupOnly: 'Local pickup only',
+    hideFromFriends: 'Hide from friends',
   },
   categories: ['Tools', 'Furniture', 'Household', 'Garden', 'Appliances', 'Electronics', 'Clothing & accessories', 'Toys & games'],
   conditions: ['New', 'Used - like new', 'Used - good', 'Used - fair'],
@@ -90,6 +99,7 @@ const en: FakeTexts = {
     pending: 'Your post is pending admin approval. Admins and moderators will review it.',
     coverPhoto: 'Edit cover photo',
     justNow: 'Just now',
+    postAnonymously: 'Post anonymously',
   },
   block: { title: "You're Going Too Fast", body: "You can't use this feature right now. It looks like you were misusing this feature by going too fast." },
 };
@@ -120,6 +130,9 @@ const es: FakeTexts = {
     leaveTitle: '¿Salir de la página?',
     leave: 'Salir de la página',
     stay: 'Permanecer en la página',
+    delivery: 'Entrega',
+    pickupOnly: 'Solo retiro en persona',
+    hideFromFriends: 'Ocultar a los amigos',
   },
   categories: ['Herramientas', 'Muebles', 'Artículos para el hogar', 'Jardín', 'Electrodomésticos', 'Electrónica', 'Ropa y accesorios', 'Juguetes y juegos'],
   conditions: ['Nuevo', 'Usado - Como nuevo', 'Usado - Buen estado', 'Usado - Aceptable'],
@@ -136,11 +149,51 @@ const es: FakeTexts = {
     pending: 'Tu publicación está pendiente de aprobación de un administrador.',
     coverPhoto: 'Editar foto de portada',
     justNow: 'Justo ahora',
+    postAnonymously: 'Publicar de forma anónima',
   },
   block: { title: 'Vas demasiado rápido', body: 'No puedes usar esta función en este momento. Parece que usaste esta función de forma indebida al ir demasiado rápido.' },
 };
 
 export const fakeTexts: Record<FakeLocale, FakeTexts> = { en_US: en, es_LA: es };
+
+/**
+ * The alt layout's wording: the same words as another build of Facebook may show them (Title
+ * Case, "…" for "...", a longer composer prompt). A person reads them as the same texts.
+ */
+export const altTexts: Record<FakeLocale, FakeTexts> = {
+  en_US: {
+    ...en,
+    login: { ...en.login, email: 'Email or Phone Number', submit: 'Log In' },
+    create: {
+      ...en.create,
+      heading: 'Item for Sale',
+      addPhotos: 'Add Photos',
+      boostSwitch: 'Boost Listing',
+      boostDialogTitle: 'Boost Your Listing?',
+      boostNow: 'Boost Now',
+      notNow: 'Not Now',
+      leaveTitle: 'Leave Page?',
+      leave: 'Leave Page',
+      stay: 'Stay on Page',
+    },
+    selling: { ...en.selling, title: 'Your Listings' },
+    group: { ...en.group, writeSomething: 'Write something to the group…', createPost: 'Create Post', photoVideo: 'Photo/Video', justNow: '1m' },
+  },
+  es_LA: {
+    ...es,
+    login: { ...es.login, submit: 'Iniciar Sesión' },
+    create: {
+      ...es.create,
+      addPhotos: 'Agregar Fotos',
+      boostSwitch: 'Promocionar Publicación',
+      notNow: 'Ahora No',
+      leaveTitle: '¿Salir de la Página?',
+      leave: 'Salir de la Página',
+      stay: 'Permanecer en la Página',
+    },
+    group: { ...es.group, writeSomething: 'Escribe algo…', createPost: 'Crear Publicación', photoVideo: 'Foto/Video', justNow: '1 min' },
+  },
+};
 
 /** Places the location field suggests: typing a city lists every place of that name. */
 export const places = [

@@ -1,5 +1,6 @@
 import { PublishError } from '@autoposter/publisher';
 import type { PageSession } from '../page-session.ts';
+import { sameText, textStartingWith } from '../text-match.ts';
 
 export interface GroupPostInput {
   groupId: string;
@@ -27,14 +28,15 @@ export class GroupPage {
   }
 
   private dialog() {
-    return this.session.page.getByRole('dialog', { name: this.t.createPost });
+    return this.session.page.getByRole('dialog', { name: sameText(this.t.createPost) });
   }
 
   async compose(input: GroupPostInput): Promise<void> {
     const { session } = this;
     const { page } = session;
     await session.pause();
-    await session.step('GroupComposer.open', () => page.getByRole('main').getByRole('button', { name: this.t.writeSomething, exact: true }).click());
+    // The prompt is worded per group and build ("Write something...", "Write something to the group…").
+    await session.step('GroupComposer.open', () => page.getByRole('main').getByRole('button', { name: textStartingWith(this.t.writeSomething) }).click());
     const dialog = this.dialog();
     await session.find('GroupComposer.dialog', dialog);
     const editor = dialog.getByRole('textbox');
@@ -49,7 +51,7 @@ export class GroupPage {
       await session.pause();
       await session.step('GroupComposer.photos', async () => {
         const chooser = page.waitForEvent('filechooser');
-        await dialog.getByRole('button', { name: this.t.photoVideo, exact: true }).click();
+        await dialog.getByRole('button', { name: sameText(this.t.photoVideo) }).click();
         await (await chooser).setFiles(input.photoPaths);
       });
     }
@@ -62,7 +64,7 @@ export class GroupPage {
    */
   async post(target: { groupId: string; text: string; authorId: string | null }, beforeClick: (existingIds: string[]) => Promise<void>): Promise<GroupPostResult> {
     const { session } = this;
-    const button = this.dialog().getByRole('button', { name: this.t.post, exact: true });
+    const button = this.dialog().getByRole('button', { name: sameText(this.t.post) });
     await session.find('GroupComposer.post', button);
     const deadline = Date.now() + session.settings.uploadTimeoutMs;
     while (!(await button.isEnabled())) {

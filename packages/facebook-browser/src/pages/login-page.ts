@@ -1,4 +1,5 @@
 import type { PageSession } from '../page-session.ts';
+import { sameText } from '../text-match.ts';
 
 /** Facebook's login form: email, password, "Log in". */
 export class LoginPage {
@@ -10,10 +11,10 @@ export class LoginPage {
     await page.goto(session.url('/login/'), { waitUntil: 'domcontentloaded' });
     await session.readLanguage();
     const t = session.texts.login;
-    await session.step('LoginPage.email', () => session.type(page.getByLabel(t.email, { exact: true }), email));
-    await session.step('LoginPage.password', () => session.type(page.getByLabel(t.password, { exact: true }), password));
+    await session.step('LoginPage.email', () => session.type(page.getByLabel(sameText(t.email)), email));
+    await session.step('LoginPage.password', () => session.type(page.getByLabel(sameText(t.password)), password));
     await session.pause();
-    await session.step('LoginPage.submit', () => page.getByRole('button', { name: t.submit, exact: true }).click());
+    await session.step('LoginPage.submit', () => page.getByRole('button', { name: sameText(t.submit) }).click());
     await page.waitForLoadState('domcontentloaded');
   }
 }

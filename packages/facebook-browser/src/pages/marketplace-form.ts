@@ -2,6 +2,7 @@ import type { Locator } from 'playwright-core';
 import { PublishError } from '@autoposter/publisher';
 import { optionName } from '../locales.ts';
 import type { PageSession } from '../page-session.ts';
+import { sameText } from '../text-match.ts';
 
 export interface ListingInput {
   title: string;
@@ -43,7 +44,7 @@ export class MarketplaceForm {
     await this.session.open(CREATE_ITEM_PATH);
     // Dialogs that pop over the form: stay on it, and decline boosting.
     await this.page.addLocatorHandler(this.page.getByRole('dialog', { name: this.t.leaveDialog }), async (dialog) => {
-      await dialog.getByRole('button', { name: this.t.stay, exact: true }).click();
+      await dialog.getByRole('button', { name: sameText(this.t.stay) }).click();
     });
   }
 
@@ -56,7 +57,8 @@ export class MarketplaceForm {
       ['MarketplaceForm.category', () => this.combobox(this.t.category)],
       ['MarketplaceForm.condition', () => this.combobox(this.t.condition)],
       ['MarketplaceForm.location', () => this.locationField()],
-      ['MarketplaceForm.next', () => this.page.getByRole('button', { name: this.t.next, exact: true })],
+      // A form of one page has Publish where others have Next.
+      ['MarketplaceForm.next', () => this.nextButton().or(this.publishButton())],
     ];
     const missing: string[] = [];
     for (const [name, locate] of checks) {
@@ -94,26 +96,26 @@ export class MarketplaceForm {
   }
 
   private addPhotosButton() {
-    return this.page.getByRole('button', { name: this.t.addPhotos, exact: true });
+    return this.page.getByRole('button', { name: sameText(this.t.addPhotos) });
   }
 
   private textField(label: string) {
-    return this.page.getByLabel(label, { exact: true });
+    return this.page.getByLabel(sameText(label));
   }
 
   private combobox(label: string) {
-    return this.page.getByRole('combobox', { name: label, exact: true });
+    return this.page.getByRole('combobox', { name: sameText(label) });
   }
 
   private locationField() {
-    return this.page.getByRole('combobox', { name: this.t.location, exact: true }).or(this.page.getByLabel(this.t.location, { exact: true }));
+    return this.page.getByRole('combobox', { name: sameText(this.t.location) }).or(this.textField(this.t.location));
   }
 
   /** The description, opening "More details" when it is behind it. */
   private async descriptionField(open: boolean): Promise<Locator> {
     const field = this.textField(this.t.description);
     if (await field.isVisible()) return field;
-    const more = this.page.getByRole('button', { name: this.t.moreDetails, exact: true });
+    const more = this.page.getByRole('button', { name: sameText(this.t.moreDetails) });
     if (open && (await more.isVisible())) {
       await this.session.step('MarketplaceForm.moreDetails', () => more.click());
     } else if (!open) {
@@ -130,7 +132,7 @@ export class MarketplaceForm {
     await session.step(element, () => this.combobox(label).click());
     await session.pause();
     await session.step(`${element}Option`, async () => {
-      const candidate = this.page.getByRole('listbox').getByRole('option', { name: option, exact: true });
+      const candidate = this.page.getByRole('listbox').getByRole('option', { name: sameText(option) });
       await candidate.click().catch(async (error: unknown) => {
         if (!(await this.page.getByRole('listbox').isVisible())) throw error;
         throw new PublishError('validation_error', `${element}: Facebook offers no option "${option}"`, { cause: error });
@@ -164,7 +166,7 @@ export class MarketplaceForm {
     for (let step = 0; step < MAX_NEXT_STEPS; step++) {
       await this.switchOffBoost();
       if (await this.publishButton().isVisible()) return;
-      const next = this.page.getByRole('button', { name: this.t.next, exact: true });
+      const next = this.nextButton();
       await session.find('MarketplaceForm.next', next);
       await session.pause();
       await this.clickWhenEnabled('MarketplaceForm.next', next);
@@ -173,13 +175,18 @@ export class MarketplaceForm {
     await session.find('MarketplaceForm.publish', this.publishButton());
   }
 
-  private publishButton() {
-    return this.page.getByRole('button', { name: this.t.publish, exact: true });
+  private nextButton() {
+    return this.page.getByRole('button', { name: sameText(this.t.next) });
   }
 
+  private publishButton() {
+    return this.page.getByRole('button', { name: sameText(this.t.publish) });
+  }
+
+  /** A div with aria-checked or a native checkbox with role=switch: `isChecked` reads both. */
   private async switchOffBoost() {
-    const boost = this.page.getByRole('switch', { name: this.t.boostSwitch, exact: true });
-    if ((await boost.isVisible()) && (await boost.getAttribute('aria-checked')) === 'true') {
+    const boost = this.page.getByRole('switch', { name: sameText(this.t.boostSwitch) });
+    if ((await boost.isVisible()) && (await boost.isChecked())) {
       await this.session.step('MarketplaceForm.boostSwitch', () => boost.click());
     }
   }
@@ -256,7 +263,7 @@ export class MarketplaceForm {
     const dialog = this.boostDialog();
     if (!(await dialog.isVisible().catch(() => false))) return false;
     await this.session.pause();
-    await this.session.step('BoostDialog.notNow', () => dialog.getByRole('button', { name: this.t.notNow, exact: true }).click(), { outcomeUnknown: true });
+    await this.session.step('BoostDialog.notNow', () => dialog.getByRole('button', { name: sameText(this.t.notNow) }).click(), { outcomeUnknown: true });
     return true;
   }
 
