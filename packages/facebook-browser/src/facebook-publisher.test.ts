@@ -174,7 +174,7 @@ describe.each<FakeLocale>(['en_US', 'es_LA'])('Marketplace and groups in %s', (l
     const request = publishRequest(publishAccount(fake, account), listing('Old listing 3'));
     const post = await publisher.publish(request);
     fake.state.listings.push(
-      ...Array.from({ length: 34 }, (_, i) => ({ ...fake.state.listingsOf(account.userId)[0]!, id: `9${i}000`, title: `Newer listing ${i}` })),
+      ...Array.from({ length: 150 }, (_, i) => ({ ...fake.state.listingsOf(account.userId)[0]!, id: `9${i}000`, title: `Newer listing ${i}` })),
     );
     expect(await publisher.findExisting(afterUnknownOutcome(request))).toEqual({ providerPostId: post.providerPostId, permalink: post.permalink });
     const missing = publishRequest(publishAccount(fake, account), listing('Never published'));

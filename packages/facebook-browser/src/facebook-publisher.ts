@@ -65,9 +65,14 @@ export function createFacebookBrowserPublisher(settings: BrowserSettings, pool =
 
   const photoPaths = (request: PublishRequest) => request.post.media.map((m) => m.filePath);
 
-  /** Ids of the account's listings titled `title`, read in a second tab of the same context while the form is filled. */
+  /**
+   * Ids of the account's listings titled `title`, read while the form is filled in a second tab
+   * that the form's page opens: opened by it, the tab shares its renderer process (a tab of its
+   * own would cost a renderer per account publishing).
+   */
   async function listingIdsTitled(session: PageSession, title: string): Promise<string[]> {
-    const page = await session.page.context().newPage();
+    const context = session.page.context();
+    const [page] = await Promise.all([context.waitForEvent('page'), session.page.evaluate(() => void window.open('about:blank'))]);
     try {
       const listings = new YourListings(new PageSession(page, settings, session.signal));
       await listings.open();
@@ -83,11 +88,11 @@ export function createFacebookBrowserPublisher(settings: BrowserSettings, pool =
     if (missing.length) throw new PublishError('validation_error', `A Marketplace listing needs ${missing.join(', ')}: Facebook's form goes no further without them`);
     const title = post.title!;
     const { value, state } = await onPage(request.account, request.signal, async (session) => {
+      const form = new MarketplaceForm(session);
+      await form.open();
       const earlier = listingIdsTitled(session, title);
       // Awaited before the click; a failure of the form first must not leave it unhandled.
       earlier.catch(() => undefined);
-      const form = new MarketplaceForm(session);
-      await form.open();
       await form.fill({
         title,
         price: post.price!,
