@@ -296,7 +296,7 @@ export interface paths {
         put?: never;
         /**
          * Upload an image or video
-         * @description Upload one JPEG, PNG or WebP image, or MP4 video, in the multipart field `file`; an image may have an `alt_text` field. One file per request: a second file part is a 400 `too_many_files`. A file cut short or damaged, or whose dimensions are out of range, is a 400 `damaged_media`. PNG, WebP and images wider than 1440 px also get a JPEG rendition, which Instagram is given.
+         * @description Upload one JPEG, PNG or WebP image, or MP4 video, in the multipart field `file`; an image may have an `alt_text` field. One file per request: a second file part is a 400 `too_many_files`. A file cut short or damaged, an image whose data does not decode in full (every image is decoded at upload), or one whose dimensions are out of range, is a 400 `damaged_media`; a NUL character (\u0000) in the file name is a 400 `invalid_filename`, in `alt_text` a 400 `validation_error`. PNG, WebP and images wider than 1440 px also get a JPEG rendition, which Instagram is given.
          */
         post: operations["uploadMedia"];
         delete?: never;
@@ -449,7 +449,7 @@ export interface paths {
         put?: never;
         /**
          * Create posts from a CSV file, checked row by row
-         * @description Multipart, field `file`. Columns: title, body, price, currency, category, condition, location, link, media (uploaded file names, ids or media URLs, separated by `|`), video, targets (`channel:account` or `facebook_group:account:group id`, the account by name or id, separated by `|`), scheduled_at (ISO 8601 with a zone). Every row goes through the checks of POST /api/posts. A file with any error creates nothing (400 listing the errors) unless `valid_only=1`; `dry_run=1` checks and creates nothing.
+         * @description Multipart, field `file`. Columns: title, body, price, currency, category, condition, location, link, media (uploaded file names, ids or media URLs, separated by `|`), video, targets (`channel:account` or `facebook_group:account:group id`, the account by name or id, separated by `|`), scheduled_at (ISO 8601 with a zone). Every row goes through the checks of POST /api/posts; a cell holding the NUL character (\u0000) is an error of its row and column. A file with any error creates nothing (400 listing the errors) unless `valid_only=1`; `dry_run=1` checks and creates nothing.
          */
         post: operations["importPosts"];
         delete?: never;
