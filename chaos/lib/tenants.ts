@@ -162,6 +162,12 @@ export function crossUserLinks(databaseUrl: string): Promise<string[]> {
 }
 
 /**
+ * Deliveries of an account whose session is invalid, or which Facebook blocked for a while, wait
+ * by design until a person updates the session or the cooldown ends: they are settled, not open.
+ */
+const WAITING_ON_A_PERSON = `(a.session_valid = false or a.cooldown_until > now())`;
+
+/**
  * Waits until no delivery is queued, publishing or retrying, nor scheduled within a minute:
  * the fuzz's own users start posts, and the next drill on a shared stack should not inherit them.
  */
@@ -171,7 +177,9 @@ export async function waitUntilQuiet(databaseUrl: string, timeoutMs: number): Pr
   while (Date.now() - started < timeoutMs) {
     open = await withClient(databaseUrl, async (client) => {
       const { rows } = await client.query<{ open: number }>(
-        "select count(*)::int as open from deliveries where status in ('queued', 'processing', 'retrying') or (status = 'scheduled' and due_at < now() + interval '1 minute')",
+        `select count(*)::int as open from deliveries d join accounts a on a.id = d.account_id
+          where (d.status = 'processing' or (d.status in ('queued', 'retrying') and not ${WAITING_ON_A_PERSON}))
+             or (d.status = 'scheduled' and d.due_at < now() + interval '1 minute')`,
       );
       return rows[0]!.open;
     });
