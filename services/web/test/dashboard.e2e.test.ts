@@ -126,6 +126,10 @@ async function apiGet<T>(path: string): Promise<T> {
 
 /** axe on the page as it is now: no serious or critical violation. */
 async function checkAccessibility(name: string, within?: string) {
+  // Colours are judged as they end: a dialog still fading in has every text paler than it will be.
+  await page.waitForFunction(() =>
+    document.getAnimations().every((animation) => animation.playState !== 'running' || animation.effect?.getTiming().iterations === Infinity),
+  );
   const builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
   // Behind an open dialog the page is under its overlay: only the dialog is checked then.
   const results = await (within ? builder.include(within) : builder).analyze();
