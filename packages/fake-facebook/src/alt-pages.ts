@@ -128,7 +128,8 @@ export function sellingPage(account: FakeAccount, listings: Listing[]): string {
   const t = altTexts[account.locale];
   const rows = listings
     .slice(0, SELLING_PAGE_SIZE)
-    .map((l) => `<li class="row"><div><a href="/marketplace/item/${l.id}/"><span>${escapeHtml(l.title)}</span></a></div><div>${escapeHtml(l.price)}</div></li>`)
+    // The whole card is the link, price and title in it, as on Facebook's own cards.
+    .map((l) => `<li class="row"><a href="/marketplace/item/${l.id}/"><div>${escapeHtml(l.price)}</div><div>${escapeHtml(l.title)}</div></a></li>`)
     .join('');
   return renderPage({
     locale: account.locale,

@@ -159,9 +159,9 @@ window.addEventListener('scroll', async () => {
     const row = document.createElement(ALT ? 'li' : 'div');
     if (ALT) row.className = 'row'; else row.setAttribute('role', 'listitem');
     const a = document.createElement('a'); a.href = '/marketplace/item/' + item.id + '/';
-    const s = document.createElement('span'); s.textContent = item.title; a.appendChild(s);
+    const s = document.createElement(ALT ? 'div' : 'span'); s.textContent = item.title;
     const p = document.createElement('div'); p.textContent = item.price;
-    if (ALT) { const wrap = document.createElement('div'); wrap.appendChild(a); row.append(wrap, p); } else row.append(a, p);
+    if (ALT) { a.append(p, s); row.append(a); } else { a.appendChild(s); row.append(a, p); }
     list.appendChild(row);
   }
   offset += items.length; done = items.length === 0 || offset >= DATA.total; loading = false;

@@ -9,10 +9,18 @@ export interface FoundListing {
   url: string;
 }
 
-/** Scrolling stops at the list's end: nothing loading for QUIET_MS, or no growth for STILL_MS. */
-const QUIET_MS = 300;
+/**
+ * Scrolling stops at the list's end: nothing loading for QUIET_MS (a page may wait a moment before
+ * it asks for more: the fake waits 250 ms), or no growth for STILL_MS.
+ */
+const QUIET_MS = 600;
 const STILL_MS = 1_500;
 const POLL_MS = 50;
+const oneSpaced = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/** A listing's link is its whole card on some builds (price, title, place): one of its lines is the title. */
+const holdsTitle = (linkText: string, title: string) => linkText.split('\n').some((line) => oneSpaced(line) === oneSpaced(title));
+
 /** A bound for a list that would grow forever. */
 const MAX_SCROLLS = 200;
 
@@ -79,10 +87,9 @@ export class YourListings {
     }
     const found: FoundListing[] = [];
     for (const link of await page.getByRole('link').filter({ hasText: title }).all()) {
-      const text = (await link.innerText()).trim();
       const href = await link.getAttribute('href');
       const match = href ? ITEM_LINK.exec(href) : null;
-      if (match && text === title.trim()) found.push({ id: match[1]!, url: this.session.url(`/marketplace/item/${match[1]}/`) });
+      if (match && holdsTitle(await link.innerText(), title)) found.push({ id: match[1]!, url: this.session.url(`/marketplace/item/${match[1]}/`) });
     }
     return found;
   }
