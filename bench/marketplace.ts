@@ -25,6 +25,7 @@ import { benchKeyring, seedUser } from './lib/seed.ts';
 import { exitCodeOf, forkTypeScript } from './lib/processes.ts';
 import { pollUntil, within } from './lib/wait.ts';
 import { UNTHROTTLED_LIMITS } from './lib/workers.ts';
+import { formatKeyring } from '@autoposter/config';
 
 const LISTINGS = Number(process.env.BENCH_LISTINGS ?? 50);
 const ACCOUNTS = 4;
@@ -157,7 +158,7 @@ async function startWorker(database: BenchDatabase, redis: BenchRedis, fake: Fak
       DATABASE_URL: database.url,
       REDIS_URL: redis.url,
       QUEUE_PREFIX: redis.prefix,
-      SECRETS_KEYS: keyring.keys.map(({ version, key }) => `${version}=${key.toString('base64')}`).join(','),
+      SECRETS_KEYS: formatKeyring(keyring.keys),
       PORT: String(port),
       HOST: '127.0.0.1',
       WORKER_ID: `bench-${concurrency}`,

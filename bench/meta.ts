@@ -4,7 +4,7 @@
 // Graph call at worker concurrency 1, 8 and 32. Sizes: BENCH_META_DELIVERIES (default 2000).
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
-import { graphSection, parseConfig } from '@autoposter/config';
+import { formatKeyring, graphSection, parseConfig } from '@autoposter/config';
 import { encryptJson, type Keyring } from '@autoposter/crypto';
 import { createAccount } from '@autoposter/db/repositories/accounts';
 import { startFakeGraph, type StartedFakeGraph } from '@autoposter/fake-graph';
@@ -78,7 +78,7 @@ async function runWorker(database: BenchDatabase, redis: BenchRedis, keyring: Ke
     DATABASE_POOL_MAX: String(Number(env.WORKER_CONCURRENCY) + 2),
     REDIS_URL: redis.url,
     QUEUE_PREFIX: redis.prefix,
-    SECRETS_KEYS: keyring.keys.map(({ version, key }) => `${version}=${key.toString('base64')}`).join(','),
+    SECRETS_KEYS: formatKeyring(keyring.keys),
     MEDIA_URL_SECRET: 'bench-media-url-secret',
     LOG_LEVEL: 'warn',
     ...env,

@@ -5,6 +5,7 @@ import { appendEvents, type PlatformEvent } from '@autoposter/queue';
 import { verifySignature } from '@autoposter/webhooks';
 import { createTestApi, type TestApi } from '../services/api/src/test/test-app.ts';
 import { startTestNotifier, type TestNotifier } from '../services/notifier/src/test/test-notifier.ts';
+import { formatKeyring } from '@autoposter/config';
 
 interface Call {
   body: string;
@@ -39,7 +40,7 @@ afterAll(async () => {
 });
 
 function secretsOf(target: TestApi) {
-  return target.config.secrets.keys.map((k) => `${k.version}=${k.key.toString('base64')}`).join(',');
+  return formatKeyring(target.config.secrets.keys);
 }
 
 /** A notifier on the gateway's database and queue prefix; `env` replaces the default WEBHOOK_ALLOW_PRIVATE=true. */

@@ -9,6 +9,7 @@ import { nextMessage, startChild } from './processes.ts';
 import { sleep, within } from './wait.ts';
 import { note } from './report.ts';
 import { isMessage, type WorkerMessage } from './worker-messages.ts';
+import { formatKeyring } from '@autoposter/config';
 
 /**
  * The same for the runtime and raw BullMQ; the runtime's Postgres pool has as many connections.
@@ -41,7 +42,7 @@ export async function startRuntimeWorker(database: BenchDatabase, redis: BenchRe
     DATABASE_POOL_MAX: String(WORKER_CONCURRENCY),
     REDIS_URL: redis.url,
     QUEUE_PREFIX: redis.prefix,
-    SECRETS_KEYS: keyring.keys.map(({ version, key }) => `${version}=${key.toString('base64')}`).join(','),
+    SECRETS_KEYS: formatKeyring(keyring.keys),
     WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
     WORKER_ID: 'bench-worker',
     MEDIA_DIR: join(tmpdir(), 'autoposter-bench-media'),

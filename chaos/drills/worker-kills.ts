@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { withConnection } from '@autoposter/db';
 import type { Drill } from '../lib/drill.ts';
 import { sleep } from '../lib/drill.ts';
 import type { PlannedDelivery } from '../lib/workload.ts';
@@ -65,9 +65,7 @@ const countBy = (names: string[]) =>
  * and how long after the kill each ended up settled.
  */
 async function takeoverTimes(databaseUrl: string, kills: Kill[], planned: PlannedDelivery[]) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withConnection(databaseUrl, async (client) => {
     let maxMs: number | null = null;
     let held = 0;
     for (const kill of kills) {
@@ -81,7 +79,5 @@ async function takeoverTimes(databaseUrl: string, kills: Kill[], planned: Planne
       for (const row of rows) maxMs = Math.max(maxMs ?? 0, row.settled_at.getTime() - kill.at.getTime());
     }
     return { maxMs, held };
-  } finally {
-    await client.end();
-  }
+  });
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { withConnection } from '@autoposter/db';
 import { startPrivateRedis, startStack, type PrivateRedis, type RunningStack } from '@autoposter/stack';
 import { ApiClient } from './api.ts';
 import { seedDrillAccounts, type DrillAccounts } from './accounts.ts';
@@ -194,17 +194,10 @@ function commonTargets(counted: Tally, settled: boolean): Target[] {
 
 /** From `since` until the first of `planned` was posted after it, in ms (null if none was). */
 export async function firstPostedAfter(databaseUrl: string, planned: PlannedDelivery[], since: Date): Promise<number | null> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ first: Date | null }>('select min(posted_at) as first from deliveries where id = any($1::uuid[]) and posted_at > $2', [
-      planned.map((d) => d.deliveryId),
-      since,
-    ]);
-    return rows[0]?.first ? rows[0].first.getTime() - since.getTime() : null;
-  } finally {
-    await client.end();
-  }
+  const { rows } = await withConnection(databaseUrl, (client) =>
+    client.query<{ first: Date | null }>('select min(posted_at) as first from deliveries where id = any($1::uuid[]) and posted_at > $2', [planned.map((d) => d.deliveryId), since]),
+  );
+  return rows[0]?.first ? rows[0].first.getTime() - since.getTime() : null;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { withConnection } from '@autoposter/db';
 import type { RunningStack } from '@autoposter/stack';
 import { control } from './api.ts';
 import type { PlannedDelivery } from './workload.ts';
@@ -32,17 +32,10 @@ export interface Tally {
 const terminal = new Set(['posted', 'failed', 'canceled']);
 
 export async function deliveryRows(databaseUrl: string, ids: string[]): Promise<DeliveryRow[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<DeliveryRow>(
-      'select id, status, last_error_type, last_error_message, posted_at, updated_at from deliveries where id = any($1::uuid[])',
-      [ids],
-    );
-    return rows;
-  } finally {
-    await client.end();
-  }
+  const { rows } = await withConnection(databaseUrl, (client) =>
+    client.query<DeliveryRow>('select id, status, last_error_type, last_error_message, posted_at, updated_at from deliveries where id = any($1::uuid[])', [ids]),
+  );
+  return rows;
 }
 
 /** Waits until every delivery is posted, failed or canceled (or the time is up). */

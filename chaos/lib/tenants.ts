@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import pg from 'pg';
+import { withConnection } from '@autoposter/db';
 import { samplePng } from '@autoposter/media/test-samples';
 import { seedSandboxAccounts, type RunningStack } from '@autoposter/stack';
 import { ApiClient } from './api.ts';
@@ -66,18 +66,9 @@ const OWNED: { table: string; key: string; owned: string }[] = [
 /** Table/key -> the whole row as JSON (encrypted credentials as stored, never decrypted). */
 export type Snapshot = Map<string, string>;
 
-async function withClient<T>(databaseUrl: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
-  }
-}
 
 export function snapshot(databaseUrl: string, userId: string): Promise<Snapshot> {
-  return withClient(databaseUrl, async (client) => {
+  return withConnection(databaseUrl, async (client) => {
     const rows: Snapshot = new Map();
     for (const { table, key, owned } of OWNED) {
       const { rows: found } = await client.query<{ key: string; row: string }>(`select ${key} as key, row_to_json(t)::text as row from ${table} t where ${owned}`, [userId]);
@@ -94,7 +85,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * each table, and of posts and deliveries one of each status (the short round).
  */
 export function idsOf(databaseUrl: string, userId: string, sample = false): Promise<string[]> {
-  return withClient(databaseUrl, async (client) => {
+  return withConnection(databaseUrl, async (client) => {
     const ids: string[] = [];
     for (const { table, owned } of OWNED.filter(({ key }) => key === 'id::text')) {
       const byStatus = sample && (table === 'posts' || table === 'deliveries');
@@ -110,7 +101,7 @@ export function idsOf(databaseUrl: string, userId: string, sample = false): Prom
 
 /** The sha256 of the user's files that no other user has (a file anyone may have says nothing). */
 export function ownFileHashes(databaseUrl: string, userId: string): Promise<string[]> {
-  return withClient(databaseUrl, async (client) => {
+  return withConnection(databaseUrl, async (client) => {
     const { rows } = await client.query<{ sha256: string }>(
       'select distinct sha256 from media m where user_id = $1 and not exists (select 1 from media o where o.sha256 = m.sha256 and o.user_id <> m.user_id)',
       [userId],
@@ -151,7 +142,7 @@ const CROSS_USER_LINKS: Record<string, string> = {
 };
 
 export function crossUserLinks(databaseUrl: string): Promise<string[]> {
-  return withClient(databaseUrl, async (client) => {
+  return withConnection(databaseUrl, async (client) => {
     const found: string[] = [];
     for (const [what, query] of Object.entries(CROSS_USER_LINKS)) {
       const { rows } = await client.query<{ id: string }>(query);
@@ -175,7 +166,7 @@ export async function waitUntilQuiet(databaseUrl: string, timeoutMs: number): Pr
   const started = Date.now();
   let open = 0;
   while (Date.now() - started < timeoutMs) {
-    open = await withClient(databaseUrl, async (client) => {
+    open = await withConnection(databaseUrl, async (client) => {
       const { rows } = await client.query<{ open: number }>(
         `select count(*)::int as open from deliveries d join accounts a on a.id = d.account_id
           where (d.status = 'processing' or (d.status in ('queued', 'retrying') and not ${WAITING_ON_A_PERSON}))

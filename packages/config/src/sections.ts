@@ -70,6 +70,9 @@ export function parseKeyring(value: string): { version: string; key: Buffer }[] 
   return keys;
 }
 
+/** The keys as SECRETS_KEYS writes them, for a process started with them (parseKeyring's inverse). */
+export const formatKeyring = (keys: readonly { version: string; key: Buffer }[]): string => keys.map(({ version, key }) => `${version}=${key.toString('base64')}`).join(',');
+
 export const pacingSection = section(
   {
     DEFAULT_DAILY_CAP: Type.Integer({ minimum: 1, default: 20 }),

@@ -62,3 +62,14 @@ export async function isDatabaseReachable(pool: pg.Pool): Promise<boolean> {
     return false;
   }
 }
+
+/** One connection of its own for `use` (admin statements, scripts, drills), closed whatever happens. */
+export async function withConnection<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
-import { runMigrations } from '@autoposter/db';
+import { runMigrations, withConnection } from '@autoposter/db';
 import { freePort } from './free-port.ts';
 import { ProcessGroup } from './process-group.ts';
 import { answersReady, stackPlan, type StackPlan, type StackService } from './stack-plan.ts';
@@ -210,12 +209,4 @@ async function createStackDatabase(adminUrl: string, template?: string) {
   };
 }
 
-async function adminQuery(url: string, sql: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const adminQuery = (url: string, sql: string) => withConnection(url, (client) => client.query(sql));

@@ -1,7 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { runMigrations } from '@autoposter/db';
+import { runMigrations, withConnection } from '@autoposter/db';
 import { startContainersIfNeeded } from './containers.ts';
 
 declare module 'vitest' {
@@ -32,10 +32,7 @@ export default async function setup(project: TestProject) {
   project.provide('redisUrl', redisUrl);
 
   return async () => {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    await client.query(`drop database if exists "${template}" with (force)`);
-    await client.end();
+    await withConnection(databaseUrl, (client) => client.query(`drop database if exists "${template}" with (force)`));
     await stop();
   };
 }

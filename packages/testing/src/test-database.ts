@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { inject } from 'vitest';
-import { createDatabase, type Database } from '@autoposter/db';
+import { createDatabase, withConnection, type Database } from '@autoposter/db';
 import { withDatabase } from './global-setup.ts';
 
 export interface TestDatabase extends Database {
@@ -29,12 +28,4 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-async function adminQuery(url: string, sql: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const adminQuery = (url: string, sql: string) => withConnection(url, (client) => client.query(sql));

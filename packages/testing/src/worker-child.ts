@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Keyring } from '@autoposter/crypto';
+import { formatKeyring } from '@autoposter/config';
 
 export interface WorkerProcessOptions {
   databaseUrl: string;
@@ -36,7 +37,7 @@ export async function spawnWorkerProcess(options: WorkerProcessOptions): Promise
       QUEUE_PREFIX: options.prefix,
       QUEUE_NAME: options.queueName,
       PROVIDER_URL: options.providerUrl,
-      SECRETS_KEYS: options.keyring.keys.map((k) => `${k.version}=${k.key.toString('base64')}`).join(','),
+      SECRETS_KEYS: formatKeyring(options.keyring.keys),
       LOCK_DURATION_MS: String(options.lockDurationMs ?? 2_000),
       STALLED_INTERVAL_MS: String(options.stalledIntervalMs ?? 1_000),
       ...(options.workerId ? { WORKER_ID: options.workerId } : {}),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, fromRepositoryRoot, parseConfig, variableNames } from '@autoposter/config';
+import { ConfigError, formatKeyring, fromRepositoryRoot, parseConfig, variableNames } from '@autoposter/config';
 import { createLogger } from '@autoposter/logger';
 import { createTestPublisher } from '@autoposter/testing';
 import { workerConfigSections } from './config.ts';
@@ -11,7 +11,7 @@ const baseEnv = (h: WorkerHarness) => ({
   DATABASE_URL: h.db.url,
   REDIS_URL: h.redis.url,
   QUEUE_PREFIX: h.redis.prefix,
-  SECRETS_KEYS: h.keyring.keys.map((k) => `${k.version}=${k.key.toString('base64')}`).join(','),
+  SECRETS_KEYS: formatKeyring(h.keyring.keys),
   MEDIA_URL_SECRET: randomBytes(16).toString('hex'),
   RETRY_DELAYS: '50ms',
   DEFAULT_MIN_GAP_SECONDS: '0',

@@ -6,6 +6,7 @@ import { decryptJson } from '@autoposter/crypto';
 import { findAccount } from '@autoposter/db/repositories/accounts';
 import { startFakeFacebook, type FakeFacebook } from '@autoposter/fake-facebook';
 import { createTestApi, type TestApi } from './test/test-app.ts';
+import { formatKeyring } from '@autoposter/config';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
@@ -27,7 +28,7 @@ const runCli = (...args: string[]) =>
       DATABASE_URL: api.db.url,
       REDIS_URL: api.redis.url,
       QUEUE_PREFIX: api.config.redis.prefix,
-      SECRETS_KEYS: api.config.secrets.keys.map((k) => `${k.version}=${k.key.toString('base64')}`).join(','),
+      SECRETS_KEYS: formatKeyring(api.config.secrets.keys),
       FACEBOOK_BASE_URL: fake.url,
       BROWSER_ACTION_DELAY: '0',
       BROWSER_TYPING_DELAY: '0',

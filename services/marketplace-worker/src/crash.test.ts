@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { numericId, type Listing } from '@autoposter/fake-facebook';
 import { MarketplaceHarness } from './test/harness.ts';
+import { formatKeyring } from '@autoposter/config';
 
 // Real Chromium on a shared 2-core machine: a flow can take far longer than the suite's default.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
@@ -36,7 +37,7 @@ async function spawnDoomedWorker(): Promise<ChildProcess> {
       QUEUE_PREFIX: h.redis.prefix,
       FACEBOOK_BASE_URL: h.fake.url,
       MEDIA_DIR: h.mediaDir,
-      SECRETS_KEYS: h.keyring.keys.map((k) => `${k.version}=${k.key.toString('base64')}`).join(','),
+      SECRETS_KEYS: formatKeyring(h.keyring.keys),
       LOCK_DURATION_MS: String(LOCK_MS),
       STALLED_INTERVAL_MS: String(STALLED_INTERVAL_MS),
       WORKER_ID: 'doomed-worker',

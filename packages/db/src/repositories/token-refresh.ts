@@ -1,4 +1,5 @@
 import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.ts';
 import { accounts } from '../schema.ts';
 import type { Account } from './accounts.ts';
@@ -34,39 +35,30 @@ const sameSession = (input: SweptSession) =>
     sql`date_trunc('milliseconds', ${accounts.sessionUpdatedAt}) = ${input.sessionUpdatedAt.toISOString()}::timestamptz`,
   );
 
-/** Stores the refreshed token: a new session (its 60 days start now), known valid. Null when the session was replaced meanwhile. */
-export async function saveRefreshedToken(db: DbOrTx, input: SweptSession & { credentialsEncrypted: string }): Promise<Account | null> {
+/** Records the sweep's finding on the session it read; null when the session was replaced meanwhile. */
+async function updateSweptSession(db: DbOrTx, input: SweptSession, values: PgUpdateSetSource<typeof accounts>): Promise<Account | null> {
   const [row] = await db
     .update(accounts)
-    .set({
-      credentialsEncrypted: input.credentialsEncrypted,
-      sessionUpdatedAt: sql`now()`,
-      sessionValid: true,
-      sessionCheckTemporaryFailure: false,
-      sessionMessage: input.message,
-      sessionCheckedAt: sql`now()`,
-      updatedAt: sql`now()`,
-    })
+    .set({ ...values, sessionMessage: input.message, sessionCheckedAt: sql`now()`, updatedAt: sql`now()` })
     .where(sameSession(input))
     .returning();
   return row ?? null;
+}
+
+/** Stores the refreshed token: a new session (its 60 days start now), known valid. Null when the session was replaced meanwhile. */
+export function saveRefreshedToken(db: DbOrTx, input: SweptSession & { credentialsEncrypted: string }): Promise<Account | null> {
+  return updateSweptSession(db, input, {
+    credentialsEncrypted: input.credentialsEncrypted,
+    sessionUpdatedAt: sql`now()`,
+    sessionValid: true,
+    sessionCheckTemporaryFailure: false,
+  });
 }
 
 /**
  * A refresh that failed: while the token lives, a temporary failure of its check (what was known
  * stays); once expired, known invalid. Null when the session was replaced meanwhile.
  */
-export async function recordTokenRefreshFailure(db: DbOrTx, input: SweptSession & { expired: boolean }): Promise<Account | null> {
-  const [row] = await db
-    .update(accounts)
-    .set({
-      ...(input.expired ? { sessionValid: false } : {}),
-      sessionCheckTemporaryFailure: !input.expired,
-      sessionMessage: input.message,
-      sessionCheckedAt: sql`now()`,
-      updatedAt: sql`now()`,
-    })
-    .where(sameSession(input))
-    .returning();
-  return row ?? null;
+export function recordTokenRefreshFailure(db: DbOrTx, input: SweptSession & { expired: boolean }): Promise<Account | null> {
+  return updateSweptSession(db, input, { ...(input.expired ? { sessionValid: false } : {}), sessionCheckTemporaryFailure: !input.expired });
 }

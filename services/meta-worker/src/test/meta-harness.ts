@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Queue } from 'bullmq';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { parseConfig } from '@autoposter/config';
+import { formatKeyring, parseConfig } from '@autoposter/config';
 import { schema } from '@autoposter/db';
 import { accountHealthStatus } from '@autoposter/db/repositories/account-health-status';
 import { findAccount } from '@autoposter/db/repositories/accounts';
@@ -88,7 +88,7 @@ export class MetaHarness {
       DATABASE_URL: this.db.url,
       REDIS_URL: this.redis.url,
       QUEUE_PREFIX: this.redis.prefix,
-      SECRETS_KEYS: this.keyring.keys.map((k) => `${k.version}=${k.key.toString('base64')}`).join(','),
+      SECRETS_KEYS: formatKeyring(this.keyring.keys),
       MEDIA_URL_SECRET: randomBytes(16).toString('hex'),
       PUBLIC_BASE_URL: this.media!.url,
       RETRY_DELAYS: '50ms',
