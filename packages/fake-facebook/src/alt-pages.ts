@@ -1,5 +1,5 @@
 import { scripts } from './client.ts';
-import { escapeHtml, renderPage } from './html.ts';
+import { escapeHtml, renderPage, type PageParts } from './html.ts';
 import { SELLING_PAGE_SIZE } from './pages.ts';
 import type { AltNextSteps, FakeAccount, FormField, Group, GroupPost, Listing } from './state.ts';
 import { altTexts, type FakeLocale } from './texts.ts';
@@ -21,6 +21,10 @@ function idMaker(): () => string {
 }
 
 const navigation = (locale: FakeLocale) => ({ home: altTexts[locale].home, marketplace: altTexts[locale].marketplace });
+
+/** A page as the account sees it logged in: its language, the navigation and its form tokens. */
+const accountPage = (account: FakeAccount, parts: Omit<PageParts, 'locale' | 'shell' | 'navigation' | 'formToken'>) =>
+  renderPage({ locale: account.locale, shell: 'alt', navigation: navigation(account.locale), formToken: account.formToken, ...parts });
 const clientTexts = (locale: FakeLocale) => {
   const t = altTexts[locale];
   return { create: t.create, group: t.group, block: t.block };
@@ -47,12 +51,8 @@ ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
 
 export function homePage(account: FakeAccount): string {
   const t = altTexts[account.locale];
-  return renderPage({
-    locale: account.locale,
-    shell: 'alt',
+  return accountPage(account, {
     title: 'Facebook',
-    navigation: navigation(account.locale),
-    formToken: account.formToken,
     main: `<section aria-label="${escapeHtml(t.home)}"><div class="composer-entry"><button type="button">${escapeHtml(t.whatsOnYourMind(account.name.split(' ')[0]!))}</button></div><div role="feed"></div></section>`,
   });
 }
@@ -98,12 +98,8 @@ export function createItemPage(
 ${sections.join('\n')}
 <footer>${nextSteps > 0 ? `<button type="button" data-action="next" disabled>${escapeHtml(c.next)}</button>` : ''}<button type="button" data-action="publish" disabled${nextSteps > 0 ? ' hidden' : ''}>${escapeHtml(c.publish)}</button></footer>
 </form>`;
-  return renderPage({
-    locale: account.locale,
-    shell: 'alt',
+  return accountPage(account, {
     title: `${t.marketplace} | Facebook`,
-    navigation: navigation(account.locale),
-    formToken: account.formToken,
     main,
     data: { texts: clientTexts(account.locale), leaveDialog: options.leaveDialog, steps: lastStep, layout: 'alt' },
     script: scripts.createItem,
@@ -112,12 +108,8 @@ ${sections.join('\n')}
 
 export function itemPage(account: FakeAccount, listing: Listing, duplicate: boolean): string {
   const t = altTexts[account.locale];
-  return renderPage({
-    locale: account.locale,
-    shell: 'alt',
+  return accountPage(account, {
     title: `${listing.title} | Facebook Marketplace`,
-    navigation: navigation(account.locale),
-    formToken: account.formToken,
     main: `<div class="item"><div class="media"></div><div class="details"><h1>${escapeHtml(listing.title)}</h1><p>${escapeHtml(listing.price)}</p>
 <p>${escapeHtml(t.item.listedIn(listing.location || '—'))}</p><p>${escapeHtml(listing.condition)}</p><p>${escapeHtml(listing.description)}</p></div></div>
 ${duplicate ? `<div role="status"><strong>${escapeHtml(t.item.duplicate)}</strong></div>` : ''}`,
@@ -131,12 +123,8 @@ export function sellingPage(account: FakeAccount, listings: Listing[]): string {
     // The whole card is the link, price and title in it, as on Facebook's own cards.
     .map((l) => `<li class="row"><a href="/marketplace/item/${l.id}/"><div>${escapeHtml(l.price)}</div><div>${escapeHtml(l.title)}</div></a></li>`)
     .join('');
-  return renderPage({
-    locale: account.locale,
-    shell: 'alt',
+  return accountPage(account, {
     title: `${t.selling.title} | Facebook Marketplace`,
-    navigation: navigation(account.locale),
-    formToken: account.formToken,
     main: `<h2>${escapeHtml(t.selling.title)}</h2><ul data-list>${rows}</ul>`,
     data: { total: listings.length, layout: 'alt' },
     script: scripts.selling,
@@ -150,12 +138,8 @@ function article(group: Group, post: GroupPost, author: string, locale: FakeLoca
 
 export function groupPage(account: FakeAccount, group: Group, posts: GroupPost[], authors: Map<string, string>): string {
   const g = altTexts[account.locale].group;
-  return renderPage({
-    locale: account.locale,
-    shell: 'alt',
+  return accountPage(account, {
     title: `${group.name} | Facebook`,
-    navigation: navigation(account.locale),
-    formToken: account.formToken,
     main: `<div class="cover"><button type="button">${escapeHtml(g.coverPhoto)}</button><input type="file" accept="image/*" hidden></div>
 <h1>${escapeHtml(group.name)}</h1>
 <nav aria-label="${escapeHtml(group.name)}"><a href="/groups/${group.id}/">Discussion</a> <a href="/groups/${group.id}/">Posts</a></nav>
@@ -178,23 +162,15 @@ export function groupPage(account: FakeAccount, group: Group, posts: GroupPost[]
 }
 
 export function groupPostPage(account: FakeAccount, group: Group, post: GroupPost, author: string): string {
-  return renderPage({
-    locale: account.locale,
-    shell: 'alt',
+  return accountPage(account, {
     title: `${group.name} | Facebook`,
-    navigation: navigation(account.locale),
-    formToken: account.formToken,
     main: `<h2><a href="/groups/${group.id}/">${escapeHtml(group.name)}</a></h2>${article(group, post, author, account.locale)}`,
   });
 }
 
 export function pendingPage(account: FakeAccount, group: Group, posts: GroupPost[]): string {
-  return renderPage({
-    locale: account.locale,
-    shell: 'alt',
+  return accountPage(account, {
     title: `${group.name} | Facebook`,
-    navigation: navigation(account.locale),
-    formToken: account.formToken,
     main: `<h2>${escapeHtml(group.name)}</h2><div role="feed">${posts
       .map(
         (p) =>

@@ -1,9 +1,13 @@
 import { scripts } from './client.ts';
-import { comboSelect, dialog, divButton, escapeHtml, idMaker, labelledInput, renderPage } from './html.ts';
+import { comboSelect, dialog, divButton, escapeHtml, idMaker, labelledInput, renderPage, type PageParts } from './html.ts';
 import type { FakeAccount, FormField, Group, GroupPost, Listing } from './state.ts';
 import { fakeTexts, type FakeLocale } from './texts.ts';
 
 const navigation = (locale: FakeLocale) => ({ home: fakeTexts[locale].home, marketplace: fakeTexts[locale].marketplace });
+
+/** A page as the account sees it logged in: its language, the navigation and its form tokens. */
+const accountPage = (account: FakeAccount, parts: Omit<PageParts, 'locale' | 'shell' | 'navigation' | 'formToken'>) =>
+  renderPage({ locale: account.locale, navigation: navigation(account.locale), formToken: account.formToken, ...parts });
 /** What the page scripts need of the texts. */
 const clientTexts = (locale: FakeLocale) => {
   const t = fakeTexts[locale];
@@ -39,11 +43,8 @@ export function checkpointPage(locale: FakeLocale): string {
 export function homePage(account: FakeAccount): string {
   const t = fakeTexts[account.locale];
   const id = idMaker();
-  return renderPage({
-    locale: account.locale,
+  return accountPage(account, {
     title: 'Facebook',
-    navigation: navigation(account.locale),
-    formToken: account.formToken,
     main: `<div role="feed"><div>${divButton(id, t.whatsOnYourMind(account.name.split(' ')[0]!))}</div></div>`,
   });
 }
@@ -75,11 +76,8 @@ export function createItemPage(account: FakeAccount, options: { renamed: Partial
 </div>
 <div data-step="3" hidden><p>Marketplace</p></div>
 <div>${divButton(id, c.next, 'data-action="next" aria-disabled="true"')}${divButton(id, c.publish, 'data-action="publish" aria-disabled="true" hidden')}</div>`;
-  return renderPage({
-    locale: account.locale,
+  return accountPage(account, {
     title: `${t.marketplace} | Facebook`,
-    navigation: navigation(account.locale),
-    formToken: account.formToken,
     main,
     data: { texts: clientTexts(account.locale), leaveDialog: options.leaveDialog, steps: 3 },
     script: scripts.createItem,
@@ -88,11 +86,8 @@ export function createItemPage(account: FakeAccount, options: { renamed: Partial
 
 export function itemPage(account: FakeAccount, listing: Listing, duplicate: boolean): string {
   const t = fakeTexts[account.locale];
-  return renderPage({
-    locale: account.locale,
+  return accountPage(account, {
     title: `${listing.title} | Facebook Marketplace`,
-    navigation: navigation(account.locale),
-    formToken: account.formToken,
     main: `${duplicate ? `<div role="alert">${escapeHtml(t.item.duplicate)}</div>` : ''}
 <h1><span>${escapeHtml(listing.title)}</span></h1><div>${escapeHtml(listing.price)}</div>
 <div>${escapeHtml(t.item.listedIn(listing.location || '—'))}</div>
@@ -108,11 +103,8 @@ export function sellingPage(account: FakeAccount, listings: Listing[]): string {
     .slice(0, SELLING_PAGE_SIZE)
     .map((l) => `<div role="listitem"><a href="/marketplace/item/${l.id}/"><span>${escapeHtml(l.title)}</span></a><div>${escapeHtml(l.price)}</div></div>`)
     .join('');
-  return renderPage({
-    locale: account.locale,
+  return accountPage(account, {
     title: `${t.selling.title} | Facebook Marketplace`,
-    navigation: navigation(account.locale),
-    formToken: account.formToken,
     main: `<h1>${escapeHtml(t.selling.title)}</h1><div role="list" data-list>${rows}</div>`,
     data: { total: listings.length },
     script: scripts.selling,
@@ -139,11 +131,8 @@ ${divButton(id, g.photoVideo, 'data-action="photo"')}<input type="file" accept="
 ${divButton(id, g.post, 'data-action="post" aria-disabled="true"')}`,
     'data-composer hidden',
   );
-  return renderPage({
-    locale: account.locale,
+  return accountPage(account, {
     title: `${group.name} | Facebook`,
-    navigation: navigation(account.locale),
-    formToken: account.formToken,
     main: `<h1>${escapeHtml(group.name)}</h1>
 ${divButton(id, g.coverPhoto)}<input type="file" accept="image/*" style="display:none" id="${id()}">
 <div>${divButton(id, g.writeSomething, 'data-action="write"')} ${divButton(id, g.photoVideo)}<input type="file" accept="image/*,video/*" multiple style="display:none" id="${id()}"></div>
@@ -157,21 +146,15 @@ ${divButton(id, g.coverPhoto)}<input type="file" accept="image/*" style="display
 
 /** A group post's own page (its permalink), as the feed's "Just now" link opens it. */
 export function groupPostPage(account: FakeAccount, group: Group, post: GroupPost, author: string): string {
-  return renderPage({
-    locale: account.locale,
+  return accountPage(account, {
     title: `${group.name} | Facebook`,
-    navigation: navigation(account.locale),
-    formToken: account.formToken,
     main: `<h1><a href="/groups/${group.id}/">${escapeHtml(group.name)}</a></h1>${article(group, post, author, account.locale)}`,
   });
 }
 
 export function pendingPage(account: FakeAccount, group: Group, posts: GroupPost[]): string {
-  return renderPage({
-    locale: account.locale,
+  return accountPage(account, {
     title: `${group.name} | Facebook`,
-    navigation: navigation(account.locale),
-    formToken: account.formToken,
     main: `<h1>${escapeHtml(group.name)}</h1><div role="feed">${posts
       .map(
         (p) =>

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PublishError } from '@autoposter/publisher';
 import type { PageSession } from '../page-session.ts';
 import { sameText, textStartingWith } from '../text-match.ts';
@@ -69,7 +70,7 @@ export class GroupPage {
     const deadline = Date.now() + session.settings.uploadTimeoutMs;
     while (!(await button.isEnabled())) {
       if (Date.now() > deadline) throw new PublishError('ui_changed', "Facebook's page changed: GroupComposer.post stayed disabled", { code: 'GroupComposer.post' });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     const existingIds = (await this.postsWithText(target.groupId, target.text)).map((post) => post.id);
     await session.pause();
@@ -88,7 +89,7 @@ export class GroupPage {
       if (await pending.isVisible().catch(() => false)) return { status: 'pending', id: await this.pendingId(pending) };
       const found = await this.findPost(target.groupId, target.text, target.authorId, existingIds);
       if (found) return found;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
     throw new PublishError('network_error', 'Facebook did not show the group post after Post: it may or may not be published', { outcomeUnknown: true });
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Locator } from 'playwright-core';
 import { PublishError } from '@autoposter/publisher';
 import { optionName } from '../locales.ts';
@@ -193,6 +194,11 @@ export class MarketplaceForm {
 
   /** Buttons stay `aria-disabled` while photos upload: wait (bounded) before the page counts as broken. */
   private async clickWhenEnabled(element: string, button: Locator, options: { outcomeUnknown?: boolean } = {}) {
+    await this.waitUntilEnabled(element, button);
+    await this.session.step(element, () => button.click(), options);
+  }
+
+  private async waitUntilEnabled(element: string, button: Locator) {
     const { settings } = this.session;
     const deadline = Date.now() + settings.uploadTimeoutMs;
     while (!(await button.isEnabled())) {
@@ -203,9 +209,8 @@ export class MarketplaceForm {
           ? new PublishError('network_error', `Photos were still uploading after ${Math.round(settings.uploadTimeoutMs / 1000)}s`)
           : new PublishError('ui_changed', `Facebook's page changed: ${element} stayed disabled (a field the flow filled was not accepted)`, { code: element });
       }
-      await new Promise((resolve) => setTimeout(resolve, ENABLED_POLL_MS));
+      await sleep(ENABLED_POLL_MS);
     }
-    await this.session.step(element, () => button.click(), options);
   }
 
   /**
@@ -217,10 +222,9 @@ export class MarketplaceForm {
     const publish = this.publishButton();
     await session.find('MarketplaceForm.publish', publish);
     await session.pause();
-    const deadline = Date.now() + session.settings.uploadTimeoutMs;
-    while (!(await publish.isEnabled()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, ENABLED_POLL_MS));
+    await this.waitUntilEnabled('MarketplaceForm.publish', publish);
     await beforeClick();
-    await this.clickWhenEnabled('MarketplaceForm.publish', publish, { outcomeUnknown: true });
+    await session.step('MarketplaceForm.publish', () => publish.click(), { outcomeUnknown: true });
     return this.readBack();
   }
 

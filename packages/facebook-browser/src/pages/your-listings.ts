@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Locator, Page } from 'playwright-core';
 import type { PageSession } from '../page-session.ts';
 
@@ -103,7 +104,7 @@ export class YourListings {
     while (Date.now() - started < STILL_MS) {
       if ((await items.count()) > count) return true;
       if (network.quietForMs() >= QUIET_MS) return false;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await sleep(POLL_MS);
     }
     return (await items.count()) > count;
   }

@@ -60,7 +60,19 @@ const progress = (owner: { id: string; job: { id: string }; total: number }, com
 });
 
 const append = (...events: PlatformEvent[]) => appendEvents(redis.client, redis.prefix, events);
-const streamUrl = (jobId: string, token?: string) => `${notifier.url}/api/posts/status-stream/${jobId}/${token ? `?token=${token}` : ''}`;
+const streamUrl = (jobId: string, token?: string, base = notifier.url) => `${base}/api/posts/status-stream/${jobId}/${token ? `?token=${token}` : ''}`;
+
+/** Alice's job of 4 posts, seen on a stream up to its 2nd post, which then drops; the 3rd comes while it is away. */
+async function streamDroppedAfterSecondPost() {
+  const alice = await userWithJob(4);
+  const first = await openEventStream(streamUrl(alice.job.id, alice.token));
+  await first.receive(1);
+  await append(progress(alice, 1), progress(alice, 2));
+  const [, , second] = await first.receive(3);
+  first.abort();
+  await append(progress(alice, 3));
+  return { alice, lastEventId: second!.id! };
+}
 
 describe('GET /api/posts/status-stream/:job_id/', () => {
   it("is the owner's only: 401 without a token, 404 for another user's job, 400 for a bad id", async () => {
@@ -101,14 +113,8 @@ describe('GET /api/posts/status-stream/:job_id/', () => {
   });
 
   it('resumes after Last-Event-ID with what was missed, without the state first', async () => {
-    const alice = await userWithJob(4);
-    const first = await openEventStream(streamUrl(alice.job.id, alice.token));
-    await first.receive(1);
-    await append(progress(alice, 1), progress(alice, 2));
-    const [, , second] = await first.receive(3);
-    first.abort();
-    await append(progress(alice, 3));
-    const resumed = await openEventStream(streamUrl(alice.job.id, alice.token), { 'last-event-id': second!.id! });
+    const { alice, lastEventId } = await streamDroppedAfterSecondPost();
+    const resumed = await openEventStream(streamUrl(alice.job.id, alice.token), { 'last-event-id': lastEventId });
     await append(progress(alice, 4));
     await resumed.ended;
     expect(resumed.events.map((e) => e.data.completed_posts)).toEqual([3, 4]);
@@ -192,14 +198,8 @@ describe('GET /api/posts/status-stream/:job_id/', () => {
   it('resumes on another replica from the Last-Event-ID the first one sent', async () => {
     const replica = await startTestNotifier({ db, redis, jwtSecret });
     try {
-      const alice = await userWithJob(4);
-      const first = await openEventStream(streamUrl(alice.job.id, alice.token));
-      await first.receive(1);
-      await append(progress(alice, 1), progress(alice, 2));
-      const [, , second] = await first.receive(3);
-      first.abort();
-      await append(progress(alice, 3));
-      const resumed = await openEventStream(`${replica.url}/api/posts/status-stream/${alice.job.id}/?token=${alice.token}`, { 'last-event-id': second!.id! });
+      const { alice, lastEventId } = await streamDroppedAfterSecondPost();
+      const resumed = await openEventStream(streamUrl(alice.job.id, alice.token, replica.url), { 'last-event-id': lastEventId });
       await append(progress(alice, 4));
       await resumed.ended;
       expect(resumed.events.map((e) => [e.data.completed_posts, e.data.final])).toEqual([
